@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+'use strict';
+// The CLI is compiled to dist/ by `npm ci` (prepare script); run it from there.
+const path = require('node:path');
+const fs = require('node:fs');
+const entry = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+if (!fs.existsSync(entry)) {
+  process.stderr.write('errspec: not built yet; run `npm run build` (npm ci does this) in ' + path.dirname(__dirname) + '\n');
+  process.exit(2);
+}
+require(entry).main(process.argv).then((code) => { process.exitCode = code; });

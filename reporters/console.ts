@@ -1,0 +1,33 @@
+import { summarize } from '../src/engine/summary';
+import type { EvaluatedExchange, VendorRun } from '../src/types';
+
+export interface ConsoleOptions {
+  color?: boolean;
+}
+
+const paint = (on: boolean, code: number, text: string): string => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
+
+/** One line per exchange: verdict, vendor, id, status, and the failing checks. */
+export function exchangeLine(vendor: string, exchange: EvaluatedExchange, options: ConsoleOptions = {}): string {
+  const color = Boolean(options.color);
+  const failed = exchange.findings.filter((f) => f.outcome === 'fail' || f.outcome === 'error');
+  const warned = exchange.findings.filter((f) => f.outcome === 'warn');
+  const verdict = failed.length > 0 ? paint(color, 31, 'FAIL') : warned.length > 0 ? paint(color, 33, 'WARN') : paint(color, 32, 'ok  ');
+  const status = exchange.response ? String(exchange.response.status) : 'ERR';
+  const tail = failed.length > 0 ? `  ${failed.map((f) => f.check).join(', ')}` : warned.length > 0 ? `  (${warned.map((f) => f.check).join(', ')})` : '';
+  return `${verdict} ${vendor} ${exchange.id} ${exchange.request.method} -> ${status}${tail}`;
+}
+
+/** A summary table, one row per vendor. */
+export function summaryTable(runs: VendorRun[]): string {
+  const header = ['vendor', 'exchanges', 'checks', 'passed', 'failed', 'warnings', 'skipped', 'errors'];
+  const rows = runs.map((run) => {
+    const s = summarize(run.exchanges);
+    return [run.vendor, s.exchanges, s.checks, s.passed, s.failed, s.warnings, s.skipped, s.errors + (run.unreachable ? 1 : 0)].map(String);
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  for (const run of runs) if (run.unreachable) out.push(`${run.vendor}: ${run.unreachable}`);
+  return out.join('\n');
+}

@@ -1,0 +1,71 @@
+import { create } from 'xmlbuilder2';
+import type { EvaluatedExchange, Finding, VendorRun } from '../src/types';
+
+/** XML 1.0 cannot carry most control characters even escaped: replace them visibly. */
+const INVALID_XML = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+export const xmlSafe = (text: string): string =>
+  text.replace(INVALID_XML, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+
+const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+function details(exchange: EvaluatedExchange, finding: Finding): string {
+  const lines = [finding.message];
+  if (finding.rule) lines.push(`rule: ${finding.rule.id} (${finding.rule.source}): ${finding.rule.text}`);
+  if (finding.expected !== undefined) lines.push(`expected: ${show(finding.expected)}`);
+  if (finding.actual !== undefined) lines.push(`actual: ${show(finding.actual)}`);
+  lines.push(`request: ${exchange.request.method} ${exchange.request.url}`);
+  if (exchange.response) lines.push(`response: HTTP ${exchange.response.status}`);
+  if (finding.repro) lines.push(`reproduce: ${finding.repro}`);
+  return xmlSafe(lines.join('\n'));
+}
+
+/** JUnit XML (Ant/Jenkins schema): one testsuite per vendor, one testcase per (exchange, check). */
+export function renderJunit(runs: VendorRun[]): string {
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', { name: 'errspec' });
+  let total = 0, failures = 0, errors = 0, skipped = 0, time = 0;
+  runs.forEach((run, index) => {
+    const cases = run.exchanges.flatMap((e) => e.findings.map((f) => ({ e, f })));
+    const count = (o: string) => cases.filter(({ f }) => f.outcome === o).length;
+    const suiteFailures = count('fail');
+    const suiteErrors = count('error') + (run.unreachable ? 1 : 0);
+    const suiteSkipped = count('skip');
+    const seconds = run.durationMs / 1000;
+    const suite = root.ele('testsuite', {
+      name: xmlSafe(run.vendor),
+      id: String(index),
+      package: 'errspec',
+      hostname: 'localhost',
+      timestamp: run.startedAt.replace(/\.\d+Z$/, ''),
+      tests: String(cases.length + (run.unreachable ? 1 : 0)),
+      failures: String(suiteFailures),
+      errors: String(suiteErrors),
+      skipped: String(suiteSkipped),
+      time: seconds.toFixed(3),
+    });
+    suite.ele('properties')
+      .ele('property', { name: 'target', value: xmlSafe(run.target) }).up()
+      .ele('property', { name: 'source', value: run.source }).up();
+    if (run.unreachable) {
+      suite.ele('testcase', { classname: xmlSafe(run.vendor), name: 'target > reachable', time: '0' })
+        .ele('error', { message: xmlSafe(run.unreachable), type: 'unreachable' }).txt(xmlSafe(run.unreachable));
+    }
+    for (const { e, f } of cases) {
+      const testcase = suite.ele('testcase', {
+        classname: xmlSafe(run.vendor),
+        name: xmlSafe(`${e.id} > ${f.check}`),
+        time: ((e.durationMs ?? 0) / 1000).toFixed(3),
+      });
+      if (f.outcome === 'fail') testcase.ele('failure', { message: xmlSafe(f.message), type: f.check }).txt(details(e, f));
+      else if (f.outcome === 'error') testcase.ele('error', { message: xmlSafe(f.message), type: 'transport' }).txt(details(e, f));
+      else if (f.outcome === 'skip') testcase.ele('skipped', { message: xmlSafe(f.message) });
+      else if (f.outcome === 'warn') testcase.ele('system-out').txt(xmlSafe(`warning: ${details(e, f)}`));
+    }
+    total += cases.length + (run.unreachable ? 1 : 0);
+    failures += suiteFailures;
+    errors += suiteErrors;
+    skipped += suiteSkipped;
+    time += seconds;
+  });
+  root.att({ tests: String(total), failures: String(failures), errors: String(errors), skipped: String(skipped), time: time.toFixed(3) });
+  return root.end({ prettyPrint: true }) + '\n';
+}

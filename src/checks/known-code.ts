@@ -1,0 +1,26 @@
+import { defineCheck, fail, isError, needsJson, pass, skip, warn } from './define';
+
+/** The machine-readable code is one the vendor documents; clients branch on it. */
+export default defineCheck({
+  id: 'known-code',
+  title: 'The machine-readable code is documented',
+  appliesTo: (_profile, status) => isError(status),
+  run: (ctx) => {
+    const notJson = needsJson(ctx);
+    if (notJson) return notJson;
+    const { profile, facts, status } = ctx;
+    const { outcome, rule: ruleId } = profile.doc.unknownCode;
+    const rule = profile.rule(ruleId);
+    if (facts.code === undefined) return skip('no code found in the body: see envelope-schema');
+    if (profile.codeDef(facts.code)) return pass(`${facts.code} is documented`, { rule: profile.codeRule(facts.code) });
+    const expected = profile.codesAt(status).length > 0 ? profile.codesAt(status) : profile.codes();
+    const message = `code ${facts.code} is not in the documented list`;
+    // What a seed leaves open is not a violation (SPEC §2): no code is documented at this status.
+    if (!profile.statusHasCodes(status)) {
+      return warn(`${message}; the seed documents no code at ${status}`, { rule, expected, actual: facts.code });
+    }
+    return outcome === 'fail'
+      ? fail(`${message} (documented at ${status}: ${profile.codesAt(status).join(', ')})`, { rule, expected, actual: facts.code })
+      : warn(message, { rule, expected, actual: facts.code });
+  },
+});

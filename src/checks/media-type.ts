@@ -1,0 +1,23 @@
+import { defineCheck, fail, isError, pass, warn } from './define';
+
+/** The error body is labelled with the vendor's JSON media type. */
+export default defineCheck({
+  id: 'media-type',
+  title: 'The error body has the documented media type',
+  appliesTo: (_profile, status) => isError(status),
+  run: ({ profile, headers }) => {
+    const { mediaTypes, toleratedMediaTypes = [], mediaTypeRule } = profile.doc.envelope;
+    const rule = profile.rule(mediaTypeRule);
+    const raw = headers['content-type'];
+    const actual = raw?.split(';')[0].trim().toLowerCase();
+    if (actual && mediaTypes.includes(actual)) return pass(`Content-Type ${actual}`, { rule });
+    if (actual && toleratedMediaTypes.includes(actual)) {
+      return warn(`Content-Type ${actual} is tolerated; ${mediaTypes.join(' or ')} is the documented type`, {
+        rule, expected: mediaTypes, actual,
+      });
+    }
+    return fail(`expected Content-Type ${mediaTypes.join(' or ')}, got ${raw ?? 'none'}`, {
+      rule, expected: mediaTypes, actual: raw ?? null,
+    });
+  },
+});

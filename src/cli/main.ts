@@ -1,0 +1,61 @@
+import { Command, CommanderError, Option } from 'commander';
+import { isErrspecError } from '../errors';
+import { toolVersion } from '../util/paths';
+import { registerCheckCommand } from './check';
+import { registerVendorsCommand } from './vendors';
+
+export interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Set by the command that ran. */
+  exitCode?: number;
+}
+
+/** Options every reporting command takes. */
+export function addReportOptions(command: Command): Command {
+  return command
+    .option('--json <file>', 'write the JSON report to FILE (- for stdout)')
+    .option('--junit <file>', 'write a JUnit XML report to FILE')
+    .option('--html <file>', 'write a self-contained HTML report to FILE')
+    .option('--strict', 'warnings fail the run', false)
+    .option('--quiet', 'print only the summary', false)
+    .addOption(new Option('--debug', 'show stack traces of errors').default(false));
+}
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('errspec')
+    .description('Contract tests for the error contracts of health-care APIs.\n\nExit codes: 0 all checks passed (warnings allowed unless --strict), 1 a check failed, 2 usage or configuration error, 3 target unreachable.')
+    .version(toolVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  registerVendorsCommand(program, io);
+  registerCheckCommand(program, io);
+  return program;
+}
+
+/** Run the CLI; resolves to the exit code. Only misuse throws inside, and it is mapped to one line here. */
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const program = buildProgram(io);
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv);
+    return io.exitCode ?? 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; everything else commander rejects is a usage error.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (isErrspecError(error)) {
+      io.stderr.write(`errspec: ${error.message}\n`);
+      if (debug) io.stderr.write(`${error.stack}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`errspec: internal error: ${(error as Error).message}\n`);
+    if (debug) io.stderr.write(`${(error as Error).stack}\n`);
+    return 2;
+  }
+}

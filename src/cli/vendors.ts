@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { loadProfile, vendorIds } from '../profile/load';
+import type { Io } from './main';
+
+export function registerVendorsCommand(program: Command, io: Io): void {
+  program
+    .command('vendors')
+    .description('list the built-in vendor profiles: id, title, envelope, number of codes and rules')
+    .option('--json', 'print as JSON', false)
+    .action((options: { json: boolean }) => {
+      const rows = vendorIds().map((id) => {
+        const p = loadProfile(id);
+        return { id, title: p.title, envelope: p.doc.envelope.schema, codes: p.codes().length, rules: p.ruleIds().length + p.codes().length, probes: p.probes.length };
+      });
+      if (options.json) {
+        io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
+      const header = ['id', 'title', 'envelope', 'codes', 'rules', 'probes'];
+      const cells = rows.map((r) => [r.id, r.title, r.envelope, String(r.codes), String(r.rules), String(r.probes)]);
+      const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+      for (const line of [header, ...cells]) io.stdout.write(`${line.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()}\n`);
+    });
+}

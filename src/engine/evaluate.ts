@@ -1,0 +1,77 @@
+import { checks as allChecks, type Check } from '../checks';
+import type { CheckContext } from '../checks/define';
+import type { Profile } from '../profile/profile';
+import type { EvaluatedExchange, Exchange, Finding } from '../types';
+
+export interface EvaluateOptions {
+  /** Warnings become failures (`--strict`). */
+  strict?: boolean;
+  /** The reproduction attached to failing findings. */
+  repro?: string;
+  checks?: readonly Check[];
+}
+
+/** Checks that apply to a probe before it is sent: used for the static list of Jest tests. */
+export function checksForProbe(profile: Profile, expectedStatuses: number[], list: readonly Check[] = allChecks): Check[] {
+  const template = { expectedStatuses } as Exchange;
+  return list.filter((c) => expectedStatuses.some((s) => c.appliesTo(profile, s, template)));
+}
+
+/** Run every applicable check on one exchange. Never throws for anything the target sent. */
+export function evaluate(profile: Profile, exchange: Exchange, options: EvaluateOptions = {}): EvaluatedExchange {
+  const list = options.checks ?? allChecks;
+  const findings: Finding[] = [];
+  const response = exchange.response;
+  if (!response) {
+    const failure = exchange.transportError ?? { code: 'UNKNOWN', message: 'no response' };
+    const statuses = exchange.expectedStatuses ?? [400];
+    for (const check of list.filter((c) => statuses.some((s) => c.appliesTo(profile, s, exchange)))) {
+      findings.push({ check: check.id, outcome: 'error', message: `${failure.code}: ${failure.message}`, repro: options.repro });
+    }
+    return { ...exchange, ok: false, findings };
+  }
+  const ctx = context(profile, exchange);
+  for (const check of list) {
+    if (!check.appliesTo(profile, ctx.status, exchange)) continue;
+    let result;
+    try {
+      result = check.run(ctx);
+    } catch (cause) {
+      // A check bug must not lose the run: report it as an error finding.
+      result = { outcome: 'error' as const, message: `check crashed: ${(cause as Error).message}` };
+    }
+    const finding: Finding = { check: check.id, ...result };
+    if (options.strict && finding.outcome === 'warn') {
+      finding.outcome = 'fail';
+      finding.message = `(strict) ${finding.message}`;
+    }
+    if ((finding.outcome === 'fail' || finding.outcome === 'error') && options.repro) finding.repro = options.repro;
+    findings.push(finding);
+  }
+  return { ...exchange, ok: !findings.some((f) => f.outcome === 'fail' || f.outcome === 'error'), findings };
+}
+
+function context(profile: Profile, exchange: Exchange): CheckContext {
+  const response = exchange.response!;
+  let json: unknown;
+  let jsonError: string | undefined;
+  const body = response.body;
+  if (response.truncated) jsonError = 'body exceeded the size cap and was cut';
+  else if (body.trim() === '') jsonError = 'empty body';
+  else {
+    try {
+      json = JSON.parse(body);
+    } catch (cause) {
+      jsonError = `invalid JSON: ${(cause as Error).message}`;
+    }
+  }
+  return {
+    profile,
+    exchange,
+    status: response.status,
+    headers: response.headers,
+    json,
+    jsonError,
+    facts: json === undefined ? {} : profile.envelopeFacts(json),
+  };
+}

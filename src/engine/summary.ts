@@ -1,0 +1,22 @@
+import type { EvaluatedExchange, Summary, VendorRun } from '../types';
+
+export function summarize(exchanges: EvaluatedExchange[]): Summary {
+  const summary: Summary = { exchanges: exchanges.length, checks: 0, passed: 0, failed: 0, warnings: 0, skipped: 0, errors: 0 };
+  for (const exchange of exchanges) {
+    for (const finding of exchange.findings) {
+      summary.checks++;
+      if (finding.outcome === 'pass') summary.passed++;
+      else if (finding.outcome === 'fail') summary.failed++;
+      else if (finding.outcome === 'warn') summary.warnings++;
+      else if (finding.outcome === 'skip') summary.skipped++;
+      else summary.errors++;
+    }
+  }
+  return summary;
+}
+
+/** Exit code per SPEC §4: 3 when a target could not be reached at all, 1 on any failure or error, else 0. */
+export function exitCodeOf(runs: VendorRun[]): number {
+  if (runs.some((r) => r.unreachable)) return 3;
+  return runs.some((r) => r.exchanges.some((e) => !e.ok)) ? 1 : 0;
+}

@@ -1,0 +1,131 @@
+import type { ValidateFunction } from 'ajv';
+import type { RuleRef } from '../types';
+import { getPointer } from '../util/json-pointer';
+import { schemas } from './schemas';
+import type { CodeDef, HeaderRuleDef, ProbeDef, ProfileDoc, RuleDef } from './types';
+
+/** What the envelope says, pulled out by the profile's pointers and extractors. */
+export interface EnvelopeFacts {
+  code?: string;
+  type?: string;
+  /** For the `coding` extractor: the system the code was found under. */
+  codingSystem?: string;
+  /** For the `coding` extractor: systems of codings that were present but not accepted. */
+  otherSystems?: string[];
+}
+
+/** A loaded, validated vendor profile with the lookups checks need. Immutable. */
+export class Profile {
+  readonly id: string;
+  readonly title: string;
+  private readonly statusSet: Set<number>;
+
+  constructor(
+    readonly doc: ProfileDoc,
+    private readonly rules: Record<string, RuleDef>,
+    readonly file: string,
+  ) {
+    this.id = doc.id;
+    this.title = doc.title;
+    this.statusSet = new Set(Object.keys(doc.statuses).map(Number));
+  }
+
+  get probes(): ProbeDef[] {
+    return this.doc.probes;
+  }
+
+  get seedSource(): string {
+    return `seed ${this.doc.seed.slice(0, 3)}`;
+  }
+
+  rule(id: string): RuleRef {
+    const def = this.rules[id];
+    if (!def) throw new Error(`rule ${id} is not defined for ${this.id}`);
+    return { id, source: def.source, text: def.text };
+  }
+
+  hasRule(id: string): boolean {
+    return this.rules[id] !== undefined;
+  }
+
+  ruleIds(): string[] {
+    return Object.keys(this.rules);
+  }
+
+  /** The rule behind one code's row of the vendor table. */
+  codeRule(code: string): RuleRef {
+    const def = this.doc.codes[code];
+    return { id: `${this.id}.code.${code}`, source: this.seedSource, text: def?.text ?? '' };
+  }
+
+  codeDef(code: string): CodeDef | undefined {
+    return Object.prototype.hasOwnProperty.call(this.doc.codes, code) ? this.doc.codes[code] : undefined;
+  }
+
+  codes(): string[] {
+    return Object.keys(this.doc.codes);
+  }
+
+  isDocumentedStatus(status: number): boolean {
+    return this.statusSet.has(status);
+  }
+
+  documentedStatuses(): number[] {
+    return [...this.statusSet].sort((a, b) => a - b);
+  }
+
+  /** Statuses the seed pairs at least one code with: an unknown code there is drift. */
+  statusHasCodes(status: number): boolean {
+    return Object.values(this.doc.codes).some((c) => c.status.includes(status));
+  }
+
+  codesAt(status: number): string[] {
+    return Object.entries(this.doc.codes)
+      .filter(([, def]) => def.status.includes(status))
+      .map(([code]) => code);
+  }
+
+  headerRules(status: number): HeaderRuleDef[] {
+    return (this.doc.headers ?? []).filter((h) => h.on.includes(status));
+  }
+
+  envelopeValidator(): ValidateFunction {
+    return schemas().validator(this.doc.envelope.schema);
+  }
+
+  /** Pull code, type and coding system out of a parsed body, per the profile's locators. */
+  envelopeFacts(body: unknown): EnvelopeFacts {
+    const { code: locator, type } = this.doc.envelope;
+    const facts: EnvelopeFacts = {};
+    if ('pointer' in locator) {
+      const value = getPointer(body, locator.pointer);
+      if (typeof value === 'string') facts.code = value;
+    } else if (locator.extractor === 'issue-code') {
+      const issues = getPointer(body, '/issue');
+      if (Array.isArray(issues)) {
+        const main = issues.find((i) => i && (i.severity === 'error' || i.severity === 'fatal')) ?? issues[0];
+        if (main && typeof main.code === 'string') facts.code = main.code;
+      }
+    } else {
+      const accepted = [...locator.systems, ...(locator.deprecatedSystems ?? [])];
+      const others: string[] = [];
+      const issues = getPointer(body, '/issue');
+      for (const issue of Array.isArray(issues) ? issues : []) {
+        const codings = issue?.details?.coding;
+        for (const coding of Array.isArray(codings) ? codings : []) {
+          if (!coding || typeof coding.code !== 'string') continue;
+          if (accepted.includes(coding.system) && facts.code === undefined) {
+            facts.code = coding.code;
+            facts.codingSystem = coding.system;
+          } else if (!accepted.includes(coding.system)) others.push(String(coding.system));
+        }
+      }
+      if (others.length > 0) facts.otherSystems = others;
+    }
+    if (type) {
+      const value = getPointer(body, type.pointer);
+      if (typeof value === 'string') facts.type = value;
+    }
+    return facts;
+  }
+}

@@ -1,0 +1,118 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { schemasDir } from '../util/paths';
+
+const SCHEMA_BASE = 'https://errspec.dev/schemas/';
+
+type SchemaNode = Record<string, unknown>;
+
+/**
+ * One ajv instance per process holding every schema in schemas/; validators are compiled once and cached.
+ * `x-rule` is an annotation keyword naming the rule a schema node enforces.
+ */
+class SchemaRegistry {
+  private readonly ajv: Ajv2020;
+  private readonly byId = new Map<string, SchemaNode>();
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor(dir: string) {
+    this.ajv = new Ajv2020({ allErrors: true, strict: true, keywords: ['x-rule'] });
+    addFormats(this.ajv);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort()) {
+      const schema = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as SchemaNode;
+      const name = file.slice(0, -'.schema.json'.length);
+      this.byId.set(String(schema.$id), schema);
+      this.byId.set(name, schema);
+      this.ajv.addSchema(schema);
+    }
+  }
+
+  has(name: string): boolean {
+    return this.byId.has(name);
+  }
+
+  schema(name: string): SchemaNode | undefined {
+    return this.byId.get(name);
+  }
+
+  /** The compiled validator of schemas/<name>.schema.json, compiled on first use only. */
+  validator(name: string): ValidateFunction {
+    let validate = this.compiled.get(name);
+    if (!validate) {
+      const schema = this.byId.get(name);
+      if (!schema) throw new Error(`no schema named ${name} in ${schemasDir()}`);
+      validate = this.ajv.getSchema(String(schema.$id)) as ValidateFunction;
+      this.compiled.set(name, validate);
+    }
+    return validate;
+  }
+
+  /** Every `x-rule` value in a schema and the schemas it references, for cross-checking a profile. */
+  ruleIdsOf(name: string, seen = new Set<string>()): Set<string> {
+    const ids = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (!node || typeof node !== 'object') return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'x-rule' && typeof value === 'string') ids.add(value);
+        else if (key === '$ref' && typeof value === 'string' && !value.startsWith('#')) {
+          const target = value.split('#')[0].replace(SCHEMA_BASE, '').replace(/\.schema\.json$/, '');
+          if (!seen.has(target)) {
+            seen.add(target);
+            this.ruleIdsOf(target, seen).forEach((id) => ids.add(id));
+          }
+        } else walk(value);
+      }
+    };
+    seen.add(name);
+    walk(this.byId.get(name));
+    return ids;
+  }
+
+  /**
+   * The rule an ajv error breaks: the deepest `x-rule` on its schema path (for `required`, the missing
+   * property's own `x-rule` first), else the root schema's.
+   */
+  ruleOf(rootName: string, error: ErrorObject): string | undefined {
+    const [base, fragment = ''] = error.schemaPath.split('#');
+    const root = base ? this.byId.get(base) ?? this.byId.get(rootName) : this.byId.get(rootName);
+    if (!root) return undefined;
+    let node: unknown = root;
+    let found = typeof root['x-rule'] === 'string' ? (root['x-rule'] as string) : undefined;
+    for (const segment of fragment.split('/').filter(Boolean)) {
+      if (!node || typeof node !== 'object') break;
+      node = (node as SchemaNode)[decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~')];
+      const rule = node && typeof node === 'object' ? (node as SchemaNode)['x-rule'] : undefined;
+      if (typeof rule === 'string') found = rule;
+    }
+    if (error.keyword === 'required' && node && typeof node === 'object') {
+      const parent = this.nodeAt(root, fragment.split('/').filter(Boolean).slice(0, -1));
+      const props = parent?.properties as SchemaNode | undefined;
+      const missing = (error.params as { missingProperty: string }).missingProperty;
+      const own = (props?.[missing] as SchemaNode | undefined)?.['x-rule'];
+      if (typeof own === 'string') found = own;
+    }
+    return found;
+  }
+
+  private nodeAt(root: SchemaNode, segments: string[]): SchemaNode | undefined {
+    let node: unknown = root;
+    for (const segment of segments) {
+      if (!node || typeof node !== 'object') return undefined;
+      node = (node as SchemaNode)[segment];
+    }
+    return node && typeof node === 'object' ? (node as SchemaNode) : undefined;
+  }
+}
+
+let registry: SchemaRegistry | undefined;
+
+/** The process-wide schema registry (built on first use). */
+export function schemas(): SchemaRegistry {
+  registry ??= new SchemaRegistry(schemasDir());
+  return registry;
+}
+
+export type { SchemaRegistry };

@@ -1,0 +1,103 @@
+/** The YAML shape of a vendor profile (contracts/vendors/<id>.yaml); validated by schemas/profile.schema.json. */
+export interface RuleDef {
+  source: string;
+  text: string;
+}
+
+export type CodeLocator =
+  | { pointer: string }
+  /** FHIR OperationOutcome: the code of the first issue of severity error or fatal. */
+  | { extractor: 'issue-code' }
+  /** NHS: the code of the first issue.details.coding[] whose system is one of `systems`. */
+  | { extractor: 'coding'; systems: string[]; deprecatedSystems?: string[]; rule: string };
+
+export interface EnvelopeDef {
+  /** File name (without .schema.json) under schemas/. */
+  schema: string;
+  mediaTypes: string[];
+  /** Media types accepted with a warning (FHIR: application/json). */
+  toleratedMediaTypes?: string[];
+  /** Rule that promises a JSON body with that media type. */
+  mediaTypeRule: string;
+  code: CodeLocator;
+  type?: { pointer: string };
+  /** Pointer to a body field that must equal the HTTP status. */
+  statusField?: { pointer: string; rule: string };
+}
+
+export interface CodeDef {
+  /** HTTP statuses the vendor documents this code at; empty when the seed pairs none. */
+  status: number[];
+  type?: string;
+  /** The seed's row for this code, quoted. */
+  text: string;
+  /** JSON pointers that must be present when this code is returned. */
+  requires?: { pointer: string; rule: string }[];
+}
+
+export interface HeaderRuleDef {
+  id: string;
+  on: number[];
+  name: string;
+  /** false: the vendor never promised the header, so its absence is a warning. */
+  required: boolean;
+  format?: 'retry-after' | 'integer' | 'epoch-seconds';
+  /** Exact value the header must have on these statuses (healthcloud: X-RateLimit-Remaining 0 on 429). */
+  equals?: string;
+  source: string;
+  text: string;
+}
+
+export interface ProbeDef {
+  id: string;
+  title: string;
+  method: string;
+  /** Path with `{name}` placeholders filled from `ids`. */
+  path: string;
+  headers?: Record<string, string>;
+  /** Raw request body (sent as-is, so malformed JSON stays malformed). */
+  body?: string;
+  /** none: no credential; invalid: a credential the server must refuse; valid: the user's credential. */
+  auth: 'none' | 'invalid' | 'valid';
+  expect: { status: number[]; codes?: string[] };
+  /** Creates data on the target: only with --allow-writes. */
+  writes?: boolean;
+  /** A rate-limit burst: sent only with --rate-limit-probe. */
+  burst?: boolean;
+  /** The rule that says the vendor answers this situation with this status. */
+  rule: string;
+  /** What the reference mock answers to this probe. */
+  mock: MockResponseDef;
+  /** Provider state for the Pact interaction. */
+  state?: string;
+}
+
+export interface MockResponseDef {
+  status: number;
+  headers?: Record<string, string>;
+  body: unknown;
+}
+
+export interface AuthDef {
+  /** How the credential travels: a bearer token, or an API key in a named header. */
+  scheme: 'bearer' | 'api-key';
+  header?: string;
+}
+
+export interface ProfileDoc {
+  id: string;
+  title: string;
+  seed: string;
+  auth: AuthDef;
+  envelope: EnvelopeDef;
+  /** Documented error statuses with the seed's meaning. */
+  statuses: Record<string, string>;
+  statusRule: string;
+  /** What an unknown code is at a status the vendor documents codes for. */
+  unknownCode: { outcome: 'fail' | 'warn'; rule: string };
+  codes: Record<string, CodeDef>;
+  headers?: HeaderRuleDef[];
+  rules: Record<string, RuleDef>;
+  ids: Record<string, string>;
+  probes: ProbeDef[];
+}
