@@ -12,8 +12,9 @@ export function exchangeLine(vendor: string, exchange: EvaluatedExchange, option
   const color = Boolean(options.color);
   const failed = exchange.findings.filter((f) => f.outcome === 'fail' || f.outcome === 'error');
   const warned = exchange.findings.filter((f) => f.outcome === 'warn');
-  const verdict = failed.length > 0 ? paint(color, 31, 'FAIL') : warned.length > 0 ? paint(color, 33, 'WARN') : paint(color, 32, 'ok  ');
-  const status = exchange.response ? String(exchange.response.status) : 'ERR';
+  const notSent = !exchange.response && !exchange.transportError;
+  const verdict = notSent ? paint(color, 90, 'SKIP') : failed.length > 0 ? paint(color, 31, 'FAIL') : warned.length > 0 ? paint(color, 33, 'WARN') : paint(color, 32, 'ok  ');
+  const status = exchange.response ? String(exchange.response.status) : notSent ? `not sent: ${exchange.findings[0]?.message ?? ''}` : `ERR ${exchange.transportError?.code}`;
   const tail = failed.length > 0 ? `  ${failed.map((f) => f.check).join(', ')}` : warned.length > 0 ? `  (${warned.map((f) => f.check).join(', ')})` : '';
   return `${verdict} ${vendor} ${exchange.id} ${exchange.request.method} -> ${status}${tail}`;
 }

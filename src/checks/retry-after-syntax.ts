@@ -7,7 +7,7 @@ const ONE_HOUR = 3600;
 export default defineCheck({
   id: 'retry-after-syntax',
   title: 'Retry-After is delay-seconds or an HTTP-date (RFC 9110)',
-  appliesTo: (_profile, status) => status === 429 || status === 503 || status >= 300,
+  appliesTo: (_profile, status) => status === 429 || status === 503 || (status >= 300 && status < 400),
   run: ({ profile, headers }) => {
     const raw = headers['retry-after'];
     const rule = profile.rule('rfc9110.retry-after-syntax');

@@ -3,6 +3,8 @@ import { isErrspecError } from '../errors';
 import { toolVersion } from '../util/paths';
 import { registerCheckCommand } from './check';
 import { registerVendorsCommand } from './vendors';
+import { registerVerifyCommand } from './verify';
+import { registerMockCommand } from './mock';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -34,6 +36,8 @@ export function buildProgram(io: Io): Command {
     });
   registerVendorsCommand(program, io);
   registerCheckCommand(program, io);
+  registerVerifyCommand(program, io);
+  registerMockCommand(program, io);
   return program;
 }
 

@@ -100,4 +100,6 @@ export interface ProfileDoc {
   rules: Record<string, RuleDef>;
   ids: Record<string, string>;
   probes: ProbeDef[];
+  /** The vendor's documented 5xx, answered by the reference mock on a server-error fault. */
+  serverError?: MockResponseDef;
 }

@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { loadConfig } from '../config/load';
+import { exitCodeOf } from '../engine/summary';
+import { ToolFailedError, UsageError } from '../errors';
+import { credentialFrom } from '../probes/credentials';
+import { loadProfile, vendorIds } from '../profile/load';
+import { packageRoot } from '../util/paths';
+import { readRunResults } from '../verify/run-vendor';
+import { SETTINGS_ENV, type VerifySettings } from '../verify/settings';
+import { summaryTable } from '../../reporters/console';
+import { addReportOptions, type Io } from './main';
+
+export interface VerifyOptions {
+  vendor: string[];
+  all: boolean;
+  baseUrl?: string;
+  config?: string;
+  timeout: string;
+  tokenEnv?: string;
+  apiKeyEnv?: string;
+  apiKeyHeader?: string;
+  allowWrites: boolean;
+  rateLimitProbe: boolean;
+  maxRequests: string;
+  maxWait: string;
+  maxBodyBytes: string;
+  json?: string;
+  junit?: string;
+  html?: string;
+  summary?: string;
+  strict: boolean;
+  quiet: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function positiveInt(name: string, raw: string): number {
+  if (!/^[0-9]+$/.test(raw) || Number(raw) <= 0) throw new UsageError(`${name} takes a positive whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+/** Credential options shared by verify and pact verify. */
+export function addCredentialOptions(command: Command): Command {
+  return command
+    .option('--token-env <VAR>', 'environment variable holding a bearer token (never pass secrets in argv)')
+    .option('--api-key-env <VAR>', 'environment variable holding an API key')
+    .option('--api-key-header <NAME>', 'header that carries the API key (with --api-key-env)');
+}
+
+export function registerVerifyCommand(program: Command, io: Io): void {
+  const command = program
+    .command('verify')
+    .description('run the conformance suites: probes that provoke each documented error, checked against the vendor contract.\nWithout --base-url (or a base URL in --config) each vendor runs against its embedded reference mock.')
+    .option('--vendor <id>', 'vendor to verify (repeatable; see `errspec vendors`)', collect, [])
+    .option('--all', 'verify every built-in vendor', false)
+    .option('--base-url <url>', 'target to probe (one vendor, or the same target for all selected)')
+    .option('--config <file>', 'YAML config: per-vendor base URL, auth, probe paths and ids, budgets')
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', '10000')
+    .option('--allow-writes', 'also send probes that create data (409 duplicates)', false)
+    .option('--rate-limit-probe', 'send a bounded burst until the first 429 and check it', false)
+    .option('--max-requests <n>', 'most requests the rate-limit burst may send', '60')
+    .option('--max-wait <seconds>', 'longest wait honoured from a Retry-After before the next request', '60')
+    .addOption(new Option('--max-body-bytes <n>', 'response bodies are read up to this many bytes').default('1048576'));
+  addReportOptions(addCredentialOptions(command)).action(async (options: VerifyOptions) => {
+    io.exitCode = await verify(options, io);
+  });
+}
+
+export async function verify(options: VerifyOptions, io: Io): Promise<number> {
+  const vendors = options.all ? vendorIds() : options.vendor;
+  if (vendors.length === 0) throw new UsageError('verify needs --vendor ID (repeatable) or --all');
+  vendors.forEach((id) => loadProfile(id));
+  if (options.config) loadConfig(options.config);
+  // Fail on a missing credential variable before any request is sent.
+  credentialFrom({ tokenEnv: options.tokenEnv, apiKeyEnv: options.apiKeyEnv, apiKeyHeader: options.apiKeyHeader });
+  const resultsDir = mkdtempSync(path.join(os.tmpdir(), 'errspec-runs-'));
+  const settings: VerifySettings = {
+    resultsDir,
+    baseUrl: options.baseUrl,
+    configFile: options.config ? path.resolve(options.config) : undefined,
+    credential: { tokenEnv: options.tokenEnv, apiKeyEnv: options.apiKeyEnv, apiKeyHeader: options.apiKeyHeader },
+    timeoutMs: positiveInt('--timeout', options.timeout),
+    maxBodyBytes: positiveInt('--max-body-bytes', options.maxBodyBytes),
+    strict: options.strict,
+    allowWrites: options.allowWrites,
+    rateLimitProbe: options.rateLimitProbe,
+    maxRequests: positiveInt('--max-requests', options.maxRequests),
+    maxWaitSeconds: Number(options.maxWait),
+    progress: options.quiet ? 'none' : options.json === '-' ? 'stderr' : 'stdout',
+    color: Boolean((options.json === '-' ? process.stderr : process.stdout).isTTY),
+  };
+  try {
+    await runJest(vendors, settings, options);
+    const runs = readRunResults(resultsDir);
+    const missing = vendors.filter((v) => !runs.some((r) => r.vendor === v));
+    if (missing.length > 0) throw new ToolFailedError(`the conformance suite of ${missing.join(', ')} did not complete`);
+    const out = options.json === '-' ? io.stderr : io.stdout;
+    out.write(`${summaryTable(runs)}\n`);
+    for (const file of [options.junit, options.json, options.html, options.summary]) if (file && file !== '-') out.write(`wrote ${file}\n`);
+    return exitCodeOf(runs);
+  } finally {
+    rmSync(resultsDir, { recursive: true, force: true });
+  }
+}
+
+/** Run the suites through Jest's programmatic API, with errspec's reporter writing the reports. */
+async function runJest(vendors: string[], settings: VerifySettings, options: VerifyOptions): Promise<void> {
+  const { runCLI } = await import('jest');
+  const root = packageRoot();
+  const jestConfig = {
+    rootDir: root,
+    roots: [path.join(root, 'dist', 'suites')],
+    testMatch: [`**/+(${vendors.join('|')}).conformance.test.js`],
+    transform: {},
+    testEnvironment: 'node',
+    haste: { enableSymlinks: false },
+    reporters: [[path.join(root, 'dist', 'reporters', 'jest-reporter.js'), {
+      resultsDir: settings.resultsDir, junit: options.junit, json: options.json, html: options.html, summary: options.summary,
+    }]],
+    cache: false,
+    watchman: false,
+  };
+  const previous = process.env[SETTINGS_ENV];
+  process.env[SETTINGS_ENV] = JSON.stringify(settings);
+  try {
+    await runCLI({ _: [], $0: 'errspec', config: JSON.stringify(jestConfig), runInBand: true, silent: false, ci: true } as never, [root]);
+  } finally {
+    if (previous === undefined) delete process.env[SETTINGS_ENV];
+    else process.env[SETTINGS_ENV] = previous;
+  }
+}

@@ -1,0 +1,65 @@
+import { ConfigInvalidError } from '../errors';
+import { describeAjvError, locate, parseYamlFile, vendorIds } from '../profile/load';
+import type { Profile } from '../profile/profile';
+import { schemas } from '../profile/schemas';
+import type { ProbeDef } from '../profile/types';
+
+export interface ProbeOverride {
+  skip?: boolean;
+  method?: ProbeDef['method'];
+  path?: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+export interface VendorConfig {
+  baseUrl?: string;
+  auth?: { tokenEnv?: string; apiKeyEnv?: string; apiKeyHeader?: string };
+  ids?: Record<string, string>;
+  probes?: Record<string, ProbeOverride>;
+}
+
+/** The `--config FILE` YAML: per-vendor base URL, auth, probe paths and ids, budgets. */
+export interface Config {
+  timeoutMs?: number;
+  maxBodyBytes?: number;
+  maxRequests?: number;
+  maxWaitSeconds?: number;
+  vendors?: Record<string, VendorConfig>;
+}
+
+/** Load and validate a config file; every problem names the file and line. */
+export function loadConfig(file: string): Config {
+  const parsed = parseYamlFile(file, (m) => new ConfigInvalidError(m));
+  const value = parsed.value ?? {};
+  const validate = schemas().validator('config');
+  if (!validate(value)) {
+    const first = validate.errors![0];
+    throw new ConfigInvalidError(`${locate(parsed, first.instancePath)}: config invalid: ${describeAjvError(first)}`);
+  }
+  const config = value as Config;
+  const known = vendorIds();
+  for (const id of Object.keys(config.vendors ?? {})) {
+    if (!known.includes(id)) throw new ConfigInvalidError(`${locate(parsed, `/vendors/${id}`)}: config invalid: unknown vendor "${id}" (built-in: ${known.join(', ')})`);
+  }
+  return config;
+}
+
+/** The profile's probes and ids with a vendor's config overrides applied; unknown probe ids are an error. */
+export function effectiveProbes(profile: Profile, vendor: VendorConfig | undefined, file = '--config'): { probes: ProbeDef[]; ids: Record<string, string> } {
+  const overrides = vendor?.probes ?? {};
+  for (const id of Object.keys(overrides)) {
+    if (!profile.probes.some((p) => p.id === id)) {
+      throw new ConfigInvalidError(`${file}: config invalid: vendors.${profile.id}.probes.${id}: no such probe (probes: ${profile.probes.map((p) => p.id).join(', ')})`);
+    }
+  }
+  const probes = profile.probes
+    .filter((p) => !overrides[p.id]?.skip)
+    .map((p) => {
+      const o = overrides[p.id];
+      if (!o) return p;
+      const { skip: _skip, ...rest } = o;
+      return { ...p, ...rest, headers: { ...(p.headers ?? {}), ...(o.headers ?? {}) } };
+    });
+  return { probes, ids: { ...profile.doc.ids, ...(vendor?.ids ?? {}) } };
+}

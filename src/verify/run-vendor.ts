@@ -1,0 +1,72 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { effectiveProbes, loadConfig, type Config } from '../config/load';
+import { startMock, type RunningMock } from '../mock/server';
+import { credentialFrom, mockCredential } from '../probes/credentials';
+import { runProbes } from '../probes/run';
+import { loadProfile } from '../profile/load';
+import type { EvaluatedExchange, VendorRun } from '../types';
+import { Redactor } from '../util/redact';
+import { writeFileAtomic } from '../util/write-atomic';
+import type { VerifySettings } from './settings';
+
+export interface VendorRunHooks {
+  onExchange?: (vendor: string, exchange: EvaluatedExchange) => void;
+  signal?: AbortSignal;
+}
+
+/** Values of every environment variable a `*-env` option names: redacted everywhere. */
+export function secretValues(settings: VerifySettings, config: Config | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
+  const names = [settings.credential?.tokenEnv, settings.credential?.apiKeyEnv];
+  for (const vendor of Object.values(config?.vendors ?? {})) names.push(vendor.auth?.tokenEnv, vendor.auth?.apiKeyEnv);
+  return names.filter((n): n is string => Boolean(n)).map((n) => env[n] ?? '').filter(Boolean);
+}
+
+/** Run one vendor's probes against its target: the configured one, or its embedded mock started and stopped here. */
+export async function runVendor(vendorId: string, settings: VerifySettings, hooks: VendorRunHooks = {}): Promise<VendorRun> {
+  const profile = loadProfile(vendorId);
+  const config = settings.configFile ? loadConfig(settings.configFile) : undefined;
+  const vendorConfig = config?.vendors?.[profile.id];
+  const { probes, ids } = effectiveProbes(profile, vendorConfig, settings.configFile);
+  const baseUrl = settings.baseUrl ?? vendorConfig?.baseUrl;
+  let mock: RunningMock | undefined;
+  try {
+    // Embedded mock: it rate-limits after 10 requests so the opt-in burst has something to find.
+    if (!baseUrl) mock = await startMock(profile, { faults: settings.rateLimitProbe ? { rateLimitAfter: 10, retryAfter: '1' } : {} });
+    const credential = credentialFrom({ ...(vendorConfig?.auth ?? {}), ...(settings.credential ?? {}) }) ?? (mock ? mockCredential(profile) : undefined);
+    return await runProbes(profile, {
+      baseUrl: baseUrl ?? mock!.url,
+      credential,
+      probes,
+      ids,
+      timeoutMs: settings.timeoutMs ?? config?.timeoutMs,
+      maxBodyBytes: settings.maxBodyBytes ?? config?.maxBodyBytes,
+      strict: settings.strict,
+      allowWrites: settings.allowWrites,
+      rateLimitProbe: settings.rateLimitProbe,
+      maxRequests: settings.maxRequests ?? config?.maxRequests,
+      maxWaitSeconds: settings.maxWaitSeconds ?? config?.maxWaitSeconds,
+      redactor: new Redactor(secretValues(settings, config)),
+      onExchange: hooks.onExchange ? (e) => hooks.onExchange!(profile.id, e) : undefined,
+      signal: hooks.signal,
+    });
+  } finally {
+    await mock?.close();
+  }
+}
+
+export function writeRunResult(resultsDir: string, run: VendorRun): void {
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileAtomic(path.join(resultsDir, `${run.vendor}.json`), JSON.stringify(run));
+}
+
+/** The runs the suites wrote, in vendor order. */
+export function readRunResults(resultsDir: string): VendorRun[] {
+  let files: string[];
+  try {
+    files = readdirSync(resultsDir).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+  return files.map((f) => JSON.parse(readFileSync(path.join(resultsDir, f), 'utf8')) as VendorRun);
+}

@@ -1,0 +1,60 @@
+import { checksForProbe } from '../src/engine/evaluate';
+import { effectiveProbes, loadConfig } from '../src/config/load';
+import { loadProfile } from '../src/profile/load';
+import type { EvaluatedExchange, Finding, VendorRun } from '../src/types';
+import { runVendor, writeRunResult } from '../src/verify/run-vendor';
+import { settingsFromEnv } from '../src/verify/settings';
+import { exchangeLine } from '../reporters/console';
+
+/** A finding that fails its test carries what was expected, what came back and how to reproduce it. */
+export function failureText(exchange: EvaluatedExchange, finding: Finding): string {
+  const lines = [`${finding.check}: ${finding.message}`];
+  if (finding.rule) lines.push(`rule ${finding.rule.id} (${finding.rule.source}): ${finding.rule.text}`);
+  if (finding.expected !== undefined) lines.push(`expected: ${JSON.stringify(finding.expected)}`);
+  if (finding.actual !== undefined) lines.push(`actual:   ${JSON.stringify(finding.actual)}`);
+  if (finding.repro) lines.push(`reproduce: ${finding.repro}`);
+  lines.push(`request: ${exchange.request.method} ${exchange.request.url}`);
+  return lines.join('\n');
+}
+
+/**
+ * The conformance suite of one vendor: one Jest test per (probe, check), named `<probe id> > <check id>`.
+ * The probes run once in beforeAll; each test asserts its finding.
+ */
+export function conformanceSuite(vendorId: string): void {
+  const settings = settingsFromEnv();
+  const profile = loadProfile(vendorId);
+  const config = settings.configFile ? loadConfig(settings.configFile) : undefined;
+  const { probes } = effectiveProbes(profile, config?.vendors?.[vendorId], settings.configFile);
+  const budgetMs = (settings.timeoutMs ?? 10_000) * (probes.length + (settings.maxRequests ?? 60)) + 10_000;
+  let run: VendorRun | undefined;
+  let setupError: Error | undefined;
+
+  describe(vendorId, () => {
+    beforeAll(async () => {
+      const out = settings.progress === 'stdout' ? process.stdout : settings.progress === 'stderr' ? process.stderr : undefined;
+      try {
+        run = await runVendor(vendorId, settings, {
+          onExchange: out ? (vendor, exchange) => out.write(`${exchangeLine(vendor, exchange, { color: settings.color })}\n`) : undefined,
+        });
+        writeRunResult(settings.resultsDir, run);
+      } catch (error) {
+        setupError = error as Error;
+      }
+    }, budgetMs);
+
+    for (const probe of probes) {
+      for (const check of checksForProbe(profile, probe.expect.status)) {
+        test(`${probe.id} > ${check.id}`, () => {
+          if (setupError) throw setupError;
+          if (run?.unreachable) throw new Error(run.unreachable);
+          const exchange = run?.exchanges.find((e) => e.id === probe.id);
+          const finding = exchange?.findings.find((f) => f.check === check.id);
+          if (!exchange || !finding) throw new Error(`no finding for ${probe.id} > ${check.id}`);
+          // Jest cannot skip at run time: skips and warnings pass here and show as such in errspec's reports.
+          if (finding.outcome === 'fail' || finding.outcome === 'error') throw new Error(failureText(exchange, finding));
+        });
+      }
+    }
+  });
+}
