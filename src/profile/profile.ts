@@ -76,12 +76,12 @@ export class Profile {
 
   /** Statuses the seed pairs at least one code with: an unknown code there is drift. */
   statusHasCodes(status: number): boolean {
-    return Object.values(this.doc.codes).some((c) => c.status.includes(status));
+    return Object.values(this.doc.codes).some((c) => documentedAt(c, status));
   }
 
   codesAt(status: number): string[] {
     return Object.entries(this.doc.codes)
-      .filter(([, def]) => def.status.includes(status))
+      .filter(([, def]) => documentedAt(def, status))
       .map(([code]) => code);
   }
 
@@ -128,4 +128,9 @@ export class Profile {
     }
     return facts;
   }
+}
+
+/** A code the seed pairs with no status (medblocks) may come with any status. */
+function documentedAt(def: CodeDef, status: number): boolean {
+  return def.status.length === 0 || def.status.includes(status);
 }
