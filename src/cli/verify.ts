@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { loadConfig } from '../config/load';
+import { effectiveProbes, loadConfig } from '../config/load';
 import { exitCodeOf } from '../engine/summary';
 import { ToolFailedError, UsageError } from '../errors';
 import { credentialFrom } from '../probes/credentials';
@@ -72,8 +72,9 @@ export function registerVerifyCommand(program: Command, io: Io): void {
 export async function verify(options: VerifyOptions, io: Io): Promise<number> {
   const vendors = options.all ? vendorIds() : options.vendor;
   if (vendors.length === 0) throw new UsageError('verify needs --vendor ID (repeatable) or --all');
-  vendors.forEach((id) => loadProfile(id));
-  if (options.config) loadConfig(options.config);
+  const config = options.config ? loadConfig(options.config) : undefined;
+  // Configuration errors are exit 2 before any request: check every vendor's overrides now.
+  for (const id of vendors) effectiveProbes(loadProfile(id), config?.vendors?.[id], options.config);
   // Fail on a missing credential variable before any request is sent.
   credentialFrom({ tokenEnv: options.tokenEnv, apiKeyEnv: options.apiKeyEnv, apiKeyHeader: options.apiKeyHeader });
   const resultsDir = mkdtempSync(path.join(os.tmpdir(), 'errspec-runs-'));
