@@ -16,9 +16,12 @@ class SchemaRegistry {
   private readonly ajv: Ajv2020;
   private readonly byId = new Map<string, SchemaNode>();
   private readonly compiled = new Map<string, ValidateFunction>();
+  /** Each schema node's rule: the deepest `x-rule` from its schema's root down to it. */
+  private readonly ruleAtNode = new WeakMap<object, string | undefined>();
 
   constructor(dir: string) {
-    this.ajv = new Ajv2020({ allErrors: true, strict: true, keywords: ['x-rule'] });
+    // verbose: errors carry parentSchema, the only reliable way back to the node inside a non-inlined $ref.
+    this.ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, keywords: ['x-rule'] });
     addFormats(this.ajv);
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort()) {
       const schema = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as SchemaNode;
@@ -26,7 +29,17 @@ class SchemaRegistry {
       this.byId.set(String(schema.$id), schema);
       this.byId.set(name, schema);
       this.ajv.addSchema(schema);
+      this.indexRules(schema, undefined);
     }
+  }
+
+  private indexRules(node: unknown, inherited: string | undefined): void {
+    if (Array.isArray(node)) return node.forEach((item) => this.indexRules(item, inherited));
+    if (!node || typeof node !== 'object') return;
+    const own = (node as SchemaNode)['x-rule'];
+    const rule = typeof own === 'string' ? own : inherited;
+    this.ruleAtNode.set(node, rule);
+    for (const value of Object.values(node)) this.indexRules(value, rule);
   }
 
   has(name: string): boolean {
@@ -76,6 +89,13 @@ class SchemaRegistry {
    * property's own `x-rule` first), else the root schema's.
    */
   ruleOf(rootName: string, error: ErrorObject): string | undefined {
+    // Inside a $ref ajv compiles separately, schemaPath restarts at that def: find the node by identity instead.
+    const parent = error.parentSchema;
+    if (parent && typeof parent === 'object' && this.ruleAtNode.has(parent)) {
+      const missing = error.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty : undefined;
+      const own = missing === undefined ? undefined : ((parent.properties as SchemaNode | undefined)?.[missing] as SchemaNode | undefined)?.['x-rule'];
+      return typeof own === 'string' ? own : this.ruleAtNode.get(parent);
+    }
     const [base, fragment = ''] = error.schemaPath.split('#');
     const root = base ? this.byId.get(base) ?? this.byId.get(rootName) : this.byId.get(rootName);
     if (!root) return undefined;
