@@ -1,0 +1,126 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { SchemaViolation } from '../../src/checks/define';
+import { evaluate } from '../../src/engine/evaluate';
+import { loadProfile, vendorIds } from '../../src/profile/load';
+import type { Profile } from '../../src/profile/profile';
+import { schemas } from '../../src/profile/schemas';
+import type { EvaluatedExchange, Finding } from '../../src/types';
+import { exchangeOf } from '../helpers/exchange';
+import { cases as fhirR4 } from '../fixtures/contracts/fhir-r4';
+import { cases as healthcloud } from '../fixtures/contracts/healthcloud';
+import { cases as medblocks } from '../fixtures/contracts/medblocks';
+import { cases as nhsEngland } from '../fixtures/contracts/nhs-england';
+import { cases as opescare } from '../fixtures/contracts/opescare';
+import type { ContractCase } from '../fixtures/contracts/types';
+
+const fixtures: Record<string, ContractCase[]> = {
+  opescare,
+  medblocks,
+  'nhs-england': nhsEngland,
+  'fhir-r4': fhirR4,
+  healthcloud,
+};
+
+/** The case as an exchange: Content-Type defaults to the vendor's documented media type. */
+function run(profile: Profile, c: ContractCase): EvaluatedExchange {
+  const headers = { 'content-type': profile.doc.envelope.mediaTypes[0], ...c.headers };
+  const probe = c.probe === undefined ? undefined : profile.probes.find((p) => p.id === c.probe);
+  if (c.probe !== undefined && !probe) throw new Error(`${profile.id} has no probe ${c.probe}`);
+  const extra = probe ? { id: probe.id, expectedStatuses: probe.expect.status, expectedCodes: probe.expect.codes } : {};
+  return evaluate(profile, exchangeOf(c.status, c.body, headers, extra));
+}
+
+/** The rule ids a finding names: its own, and for envelope-schema each violation's. */
+function rulesOf(finding: Finding): string[] {
+  const violations = (finding as Finding & { violations?: SchemaViolation[] }).violations ?? [];
+  return [finding.rule?.id, ...violations.map((v) => v.rule)].filter((id): id is string => id !== undefined);
+}
+
+const describeFinding = (f: Finding): string => `${f.outcome} ${f.check} [${rulesOf(f).join(', ')}]: ${f.message}`;
+const failing = (ex: EvaluatedExchange): Finding[] => ex.findings.filter((f) => f.outcome === 'fail' || f.outcome === 'error');
+
+/** Rule ids the checks name literally (`profile.rule('rfc9110.retry-after-syntax')`): used for every vendor. */
+function literalCheckRules(): string[] {
+  const dir = path.join(__dirname, '..', '..', 'src', 'checks');
+  const ids = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    for (const match of readFileSync(path.join(dir, file), 'utf8').matchAll(/profile\.rule\('([^']+)'\)/g)) ids.add(match[1]);
+  }
+  return [...ids];
+}
+
+/** Every rule id a check can report for this profile: each needs a fixture that violates it. */
+function producibleRules(profile: Profile): Set<string> {
+  const doc = profile.doc;
+  const ids = new Set<string>([
+    ...Object.keys(doc.rules),
+    ...schemas().ruleIdsOf(doc.envelope.schema),
+    doc.envelope.mediaTypeRule,
+    doc.statusRule,
+    doc.unknownCode.rule,
+    ...literalCheckRules(),
+    ...Object.keys(doc.codes).map((code) => profile.codeRule(code).id),
+    ...Object.values(doc.codes).flatMap((def) => (def.requires ?? []).map((r) => r.rule)),
+    ...(doc.headers ?? []).map((h) => h.id),
+    ...doc.probes.map((p) => p.rule),
+  ]);
+  if (doc.envelope.statusField) ids.add(doc.envelope.statusField.rule);
+  if ('rule' in doc.envelope.code) ids.add(doc.envelope.code.rule);
+  return ids;
+}
+
+const violatedRule = (c: ContractCase): string | undefined =>
+  c.expect === 'pass' ? undefined : 'fails' in c.expect ? c.expect.fails : c.expect.warns;
+
+test('every built-in vendor has a fixture file', () => {
+  expect(Object.keys(fixtures).sort()).toEqual(vendorIds());
+});
+
+describe.each(Object.keys(fixtures))('%s contract', (vendor) => {
+  const profile = loadProfile(vendor);
+  const cases = fixtures[vendor];
+
+  test('case descriptions are unique', () => {
+    const seen = cases.map((c) => c.description);
+    expect(seen.filter((d, i) => seen.indexOf(d) !== i)).toEqual([]);
+  });
+
+  test.each(cases.map((c) => [c.description, c] as const))('%s', (_description, c) => {
+    const result = run(profile, c);
+    const report = result.findings.map(describeFinding);
+    if (c.expect === 'pass') {
+      expect(failing(result).map(describeFinding)).toEqual([]);
+    } else if ('fails' in c.expect) {
+      const failedRules = failing(result).flatMap(rulesOf);
+      if (!failedRules.includes(c.expect.fails)) throw new Error(`expected a failure of ${c.expect.fails}; findings:\n${report.join('\n')}`);
+    } else {
+      // A warning case is otherwise conformant: what the seed leaves open never fails.
+      expect(failing(result).map(describeFinding)).toEqual([]);
+      const warnedRules = result.findings.filter((f) => f.outcome === 'warn').flatMap(rulesOf);
+      if (!warnedRules.includes(c.expect.warns)) throw new Error(`expected a warning of ${c.expect.warns}; findings:\n${report.join('\n')}`);
+    }
+  });
+
+  test('every rule the profile can report has a violating fixture', () => {
+    const violated = new Set(cases.map(violatedRule).filter((id): id is string => id !== undefined));
+    expect([...producibleRules(profile)].filter((id) => !violated.has(id)).sort()).toEqual([]);
+  });
+
+  test('fixtures name only rules the profile can report', () => {
+    const producible = producibleRules(profile);
+    expect([...new Set(cases.map(violatedRule))].filter((id) => id !== undefined && !producible.has(id))).toEqual([]);
+  });
+
+  test.each(profile.probes.map((p) => [p.id, p] as const))('the reference mock answer of probe %s conforms', (_id, probe) => {
+    const exchange = exchangeOf(probe.mock.status, probe.mock.body, { 'content-type': profile.doc.envelope.mediaTypes[0], ...probe.mock.headers }, {
+      id: probe.id,
+      expectedStatuses: probe.expect.status,
+      expectedCodes: probe.expect.codes,
+    });
+    const result = evaluate(profile, exchange);
+    expect(failing(result).map(describeFinding)).toEqual([]);
+    const code = result.findings.find((f) => f.check === 'known-code');
+    if (probe.expect.codes && code?.outcome === 'pass') expect(probe.expect.codes).toContain(code.rule!.id.slice(`${vendor}.code.`.length));
+  });
+});
