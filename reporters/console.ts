@@ -2,7 +2,15 @@ import { summarize } from '../src/engine/summary';
 import type { EvaluatedExchange, VendorRun } from '../src/types';
 
 export interface ConsoleOptions {
+  /** ANSI colours; the CLI sets this from `colorFor(stream)`, so logs and pipes get plain text. */
   color?: boolean;
+}
+
+/** Colours only on a terminal; NO_COLOR (any value) turns them off, FORCE_COLOR (not 0) on. See no-color.org. */
+export function colorFor(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '') return env.FORCE_COLOR !== '0';
+  return Boolean((stream as { isTTY?: boolean }).isTTY);
 }
 
 const paint = (on: boolean, code: number, text: string): string => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
@@ -19,16 +27,23 @@ export function exchangeLine(vendor: string, exchange: EvaluatedExchange, option
   return `${verdict} ${vendor} ${exchange.id} ${exchange.request.method} -> ${status}${tail}`;
 }
 
-/** A summary table, one row per vendor. */
-export function summaryTable(runs: VendorRun[]): string {
+/** A summary table, one row per vendor; with colour, non-zero failures and errors are red, warnings yellow. */
+export function summaryTable(runs: VendorRun[], options: ConsoleOptions = {}): string {
   const header = ['vendor', 'exchanges', 'checks', 'passed', 'failed', 'warnings', 'skipped', 'errors'];
   const rows = runs.map((run) => {
     const s = summarize(run.exchanges);
     return [run.vendor, s.exchanges, s.checks, s.passed, s.failed, s.warnings, s.skipped, s.errors + (run.unreachable ? 1 : 0)].map(String);
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  // Pad before painting: escape codes have no width on screen.
+  const colorOf = (column: number, cell: string): number | undefined =>
+    cell === '0' ? undefined : header[column] === 'failed' || header[column] === 'errors' ? 31 : header[column] === 'warnings' ? 33 : undefined;
+  const line = (cells: string[], paintCells = false) => cells.map((c, i) => {
+    const padded = i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]);
+    const code = paintCells ? colorOf(i, c) : undefined;
+    return code === undefined ? padded : paint(Boolean(options.color), code, padded);
+  }).join('  ');
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((row) => line(row, true))];
   for (const run of runs) if (run.unreachable) out.push(`${run.vendor}: ${run.unreachable}`);
   return out.join('\n');
 }

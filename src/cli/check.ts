@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { checkHar } from '../engine/check-har';
 import { exitCodeOf } from '../engine/summary';
 import { loadProfile } from '../profile/load';
-import { exchangeLine, summaryTable } from '../../reporters/console';
+import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { writeReports } from '../../reporters/write';
 import { addReportOptions, type Io } from './main';
 import { UsageError } from '../errors';
@@ -12,6 +12,7 @@ interface CheckOptions {
   json?: string;
   junit?: string;
   html?: string;
+  summary?: string;
   strict: boolean;
   quiet: boolean;
 }
@@ -27,9 +28,11 @@ export function registerCheckCommand(program: Command, io: Io): void {
     if (!options.vendor) throw new UsageError('check needs --vendor ID (see `errspec vendors`)');
     const run = checkHar(loadProfile(options.vendor), file, { strict: options.strict });
     const out = options.json === '-' ? io.stderr : io.stdout;
-    if (!options.quiet) for (const exchange of run.exchanges) if (exchange.findings.length > 0) out.write(`${exchangeLine(run.vendor, exchange)}\n`);
-    out.write(`${summaryTable([run])}\n`);
-    writeReports([run], options, io.stdout);
+    const color = colorFor(out);
+    if (!options.quiet) for (const exchange of run.exchanges) if (exchange.findings.length > 0) out.write(`${exchangeLine(run.vendor, exchange, { color })}\n`);
+    out.write(`${summaryTable([run], { color })}\n`);
+    const written = writeReports([run], options, io.stdout);
+    if (!options.quiet) for (const file of written) out.write(`wrote ${file}\n`);
     io.exitCode = exitCodeOf([run]);
   });
 }
