@@ -41,6 +41,7 @@ main { padding: 8px 24px 24px; overflow-wrap: break-word; }
 .run { padding-top: 12px; }
 .run + .run { border-top: 2px solid var(--line); margin-top: 24px; }
 .js .run[hidden] { display: none; }
+.js .run[role="tabpanel"] { border-top: 0; margin-top: 0; }
 .run-title { display: flex; align-items: baseline; gap: 10px; flex-wrap: wrap; }
 .run-title code { color: var(--muted); font-size: 14px; }
 .verdict { font-size: 12px; font-weight: 700; padding: 2px 8px; border-radius: 10px; }

@@ -99,6 +99,12 @@ function tabs(runs: VendorRun[]): string {
   return `<nav class="tabs" role="tablist" aria-label="vendors">${links.join('')}</nav>`;
 }
 
+/** What came back: a status, a transport failure, or nothing because the probe was not sent (e.g. it writes). */
+function statusText(exchange: EvaluatedExchange): string {
+  if (exchange.response) return String(exchange.response.status);
+  return exchange.transportError ? 'no response' : 'not sent';
+}
+
 function matrix(run: VendorRun, r: number, columns: string[]): string {
   if (run.exchanges.length === 0) return '<p class="empty">No exchanges.</p>';
   const failing = new Set(run.exchanges.flatMap((e) => e.findings.filter(isFailure).map((f) => f.check)));
@@ -109,7 +115,7 @@ function matrix(run: VendorRun, r: number, columns: string[]): string {
     const detailed = exchange.findings.some((f) => isFailure(f) || f.outcome === 'warn');
     const id = detailed ? `<a class="id" href="#r${r}-x${x}">${escapeHtml(exchange.id)}</a>` : `<span class="id">${escapeHtml(exchange.id)}</span>`;
     const request = `${exchange.request.method} ${shortUrl(exchange.request.url)}`;
-    const status = exchange.response ? String(exchange.response.status) : 'no response';
+    const status = statusText(exchange);
     const cells = columns.map((check, c) => {
       const finding = byCheck.get(check);
       if (!finding) return `<td class="cell na${colClass(check)}" title="${escapeHtml(check)}: not applicable"></td>`;
@@ -120,7 +126,7 @@ function matrix(run: VendorRun, r: number, columns: string[]): string {
       return `<td class="cell o-${finding.outcome}${colClass(check)}" title="${escapeHtml(label)}">${symbol}</td>`;
     });
     return `<tr class="${exchange.ok ? 'clean' : 'failing'}"><th scope="row">${id}<span class="req" title="${escapeHtml(`${exchange.request.method} ${exchange.request.url}`)}">${escapeHtml(request)}</span></th>`
-      + `<td class="status${exchange.response ? '' : ' bad'}">${escapeHtml(status)}</td>${cells.join('')}</tr>`;
+      + `<td class="status${exchange.transportError ? ' bad' : ''}">${escapeHtml(status)}</td>${cells.join('')}</tr>`;
   });
   return `<div class="matrix-wrap"><table class="matrix"><thead><tr><th scope="col" class="left">exchange</th><th scope="col" class="left">status</th>${head}</tr></thead>`
     + `<tbody>${rows.join('')}</tbody></table></div>`;
@@ -162,7 +168,7 @@ function exchangeBlock(exchange: EvaluatedExchange, r: number, x: number, column
   const failures = shown.filter(isFailure).length;
   const warnings = shown.length - failures;
   const counts = [failures > 0 ? `<span class="badge o-fail">${failures} failed</span>` : '', warnings > 0 ? `<span class="badge o-warn">${plural(warnings, 'warning')}</span>` : ''].join('');
-  const status = exchange.response ? `HTTP ${exchange.response.status}` : 'no response';
+  const status = exchange.response ? `HTTP ${exchange.response.status}` : statusText(exchange);
   const summary = `<summary><span class="id">${escapeHtml(exchange.id)}</span><span class="req">${escapeHtml(`${exchange.request.method} ${exchange.request.url}`)} → ${escapeHtml(status)}</span>${counts}</summary>`;
   const findings = shown.map((f) => findingBlock(f, `r${r}-x${x}-c${columns.indexOf(f.check)}`)).join('');
   const requestText = [`${exchange.request.method} ${exchange.request.url}`, headerLines(exchange.request.headers)].filter(Boolean).join('\n');
@@ -170,7 +176,7 @@ function exchangeBlock(exchange: EvaluatedExchange, r: number, x: number, column
   const request = `<div><h4>Request (redacted)</h4><pre>${escapeHtml(requestText + requestBody)}</pre></div>`;
   const response = exchange.response
     ? `<div><h4>Response</h4><pre>${escapeHtml([status, headerLines(exchange.response.headers)].filter(Boolean).join('\n'))}\n\n${bodyExcerpt(exchange.response.body, exchange.response.truncated)}</pre></div>`
-    : `<div><h4>Response</h4><pre>${escapeHtml(exchange.transportError ? `${exchange.transportError.code}: ${exchange.transportError.message}` : 'no response')}</pre></div>`;
+    : `<div><h4>Response</h4><pre>${escapeHtml(exchange.transportError ? `${exchange.transportError.code}: ${exchange.transportError.message}` : 'not sent')}</pre></div>`;
   const repros = [...new Set(exchange.findings.map((f) => f.repro).filter((s): s is string => Boolean(s)))];
   const repro = repros.map((command, i) => `<div class="repro"><h4>Reproduce</h4><pre id="r${r}-x${x}-curl${i}"><code>${escapeHtml(command)}</code></pre>`
     + `<button type="button" class="copy" data-copy="r${r}-x${x}-curl${i}">Copy</button></div>`).join('');

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { create } from 'xmlbuilder2';
 import { renderJunit } from '../../reporters/junit';
 import { writeReports } from '../../reporters/write';
+import { vendorIds } from '../../src/profile/load';
 import type { Finding, VendorRun } from '../../src/types';
 import { runCli } from '../helpers/cli';
 import { validateJunit } from '../helpers/junit-xsd';
@@ -171,5 +172,24 @@ describe('errspec check --junit', () => {
     expect(xml).not.toContain('s3cr3t-token');
     expectCountsAgree(xml);
     expect(elements(xml, 'testcase').length).toBeGreaterThan(0);
+  });
+});
+
+describe('errspec verify --all --junit', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'errspec-verify-junit-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes JUnit of every vendor that validates, with counts that agree', async () => {
+    const junit = path.join(dir, 'verify.xml');
+    const result = await runCli(['verify', '--all', '--junit', junit, '--quiet']);
+    expect(result.code).toBe(0);
+    const bytes = readFileSync(junit);
+    await expectValid(bytes);
+    const xml = bytes.toString('utf8');
+    expectCountsAgree(xml);
+    expect(elements(xml, 'testsuite').map((s) => s.getAttribute('name'))).toEqual(vendorIds());
   });
 });
