@@ -27,6 +27,7 @@ export interface VerifyOptions {
   maxRequests: string;
   maxWait: string;
   maxBodyBytes: string;
+  insecure: boolean;
   json?: string;
   junit?: string;
   html?: string;
@@ -63,7 +64,8 @@ export function registerVerifyCommand(program: Command, io: Io): void {
     .option('--rate-limit-probe', 'send a bounded burst until the first 429 and check it', false)
     .option('--max-requests <n>', 'most requests the rate-limit burst may send', '60')
     .option('--max-wait <seconds>', 'longest wait honoured from a Retry-After before the next request', '60')
-    .addOption(new Option('--max-body-bytes <n>', 'response bodies are read up to this many bytes').default('1048576'));
+    .addOption(new Option('--max-body-bytes <n>', 'response bodies are read up to this many bytes').default('1048576'))
+    .option('--insecure', 'accept any TLS certificate of the target (self-signed test servers only)', false);
   addReportOptions(addCredentialOptions(command)).action(async (options: VerifyOptions) => {
     io.exitCode = await verify(options, io);
   });
@@ -77,6 +79,7 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
   for (const id of vendors) effectiveProbes(loadProfile(id), config?.vendors?.[id], options.config);
   // Fail on a missing credential variable before any request is sent.
   credentialFrom({ tokenEnv: options.tokenEnv, apiKeyEnv: options.apiKeyEnv, apiKeyHeader: options.apiKeyHeader });
+  if (options.baseUrl !== undefined) httpUrl('--base-url', options.baseUrl);
   const resultsDir = mkdtempSync(path.join(os.tmpdir(), 'errspec-runs-'));
   const settings: VerifySettings = {
     resultsDir,
@@ -90,9 +93,11 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     rateLimitProbe: options.rateLimitProbe,
     maxRequests: positiveInt('--max-requests', options.maxRequests),
     maxWaitSeconds: Number(options.maxWait),
+    insecure: options.insecure,
     progress: options.quiet ? 'none' : options.json === '-' ? 'stderr' : 'stdout',
     color: Boolean((options.json === '-' ? process.stderr : process.stdout).isTTY),
   };
+  if (options.insecure) io.stderr.write('errspec: warning: --insecure: TLS certificates of the target are not verified\n');
   try {
     await runJest(vendors, settings, options);
     const runs = readRunResults(resultsDir);
@@ -105,6 +110,18 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
   } finally {
     rmSync(resultsDir, { recursive: true, force: true });
   }
+}
+
+/** A target errspec can probe: an absolute http(s) URL. */
+function httpUrl(option: string, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`${option} "${raw}" is not a URL (expected http://host[:port][/prefix] or https://...)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${option} "${raw}": only http and https targets are supported, got ${url.protocol}`);
+  return url;
 }
 
 /** Run the suites through Jest's programmatic API, with errspec's reporter writing the reports. */

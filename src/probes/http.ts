@@ -1,12 +1,18 @@
-import { request, type Dispatcher } from 'undici';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { Agent, request, type Dispatcher } from 'undici';
 import type { RecordedResponse } from '../types';
 import type { OutgoingRequest } from './request';
 
 export interface SendOptions {
   /** Per request, headers and body together (SPEC: --timeout, default 10000). */
   timeoutMs: number;
-  /** Bytes of body kept; the rest is not read (default 1 MiB). */
+  /** Bytes of body kept, after decoding; the rest is neither read nor inflated (default 1 MiB). */
   maxBodyBytes: number;
+  /** Accept any TLS certificate (`--insecure`): for test targets with self-signed certificates only. */
+  insecure?: boolean;
+  /** Stop waiting (SIGINT/SIGTERM): the exchange ends with code INTERRUPTED. */
+  signal?: AbortSignal;
   dispatcher?: Dispatcher;
 }
 
@@ -19,11 +25,26 @@ export interface SendResult {
 /** Codes that mean nothing answered at that address. */
 export const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
-/** Send one request: no redirect is followed, no body is decompressed, the body is capped and timed out. */
+let insecureAgent: Agent | undefined;
+
+function dispatcherFor(options: SendOptions): Dispatcher | undefined {
+  if (options.dispatcher) return options.dispatcher;
+  if (!options.insecure) return undefined;
+  insecureAgent ??= new Agent({ connect: { rejectUnauthorized: false } });
+  return insecureAgent;
+}
+
+/**
+ * Send one request: no redirect is followed (a 3xx is recorded as it came), the body is capped and
+ * timed out, and a body the target compressed anyway is inflated only up to the cap.
+ */
 export async function send(out: OutgoingRequest, options: SendOptions): Promise<SendResult> {
   const started = performance.now();
-  const signal = AbortSignal.timeout(options.timeoutMs);
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  let phase: 'headers' | 'body' = 'headers';
   try {
+    if (options.signal?.aborted) throw options.signal.reason;
     const res = await request(out.url, {
       method: out.method as Dispatcher.HttpMethod,
       headers: out.headers,
@@ -31,35 +52,64 @@ export async function send(out: OutgoingRequest, options: SendOptions): Promise<
       signal,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
-      dispatcher: options.dispatcher,
+      dispatcher: dispatcherFor(options),
     });
-    const chunks: Buffer[] = [];
-    let kept = 0;
-    let truncated = false;
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      const room = options.maxBodyBytes - kept;
+    const headers = headerMap(res.headers);
+    phase = 'body';
+    const { bytes, truncated } = await readCapped(res.body, headers['content-encoding'], options.maxBodyBytes);
+    return {
+      response: {
+        status: res.statusCode,
+        headers,
+        body: new TextDecoder('utf-8', { fatal: false }).decode(bytes),
+        ...(truncated ? { truncated: true } : {}),
+      },
+      durationMs: performance.now() - started,
+    };
+  } catch (error) {
+    const transportError = options.signal?.aborted
+      ? { code: 'INTERRUPTED', message: 'the run was interrupted before this probe was answered' }
+      : describe(error, options.timeoutMs, phase);
+    return { transportError, durationMs: performance.now() - started };
+  }
+}
+
+/** Decoders for the encodings a server may send despite `accept-encoding: identity`. */
+function decoderFor(contentEncoding: string | undefined): Transform | undefined {
+  const encoding = contentEncoding?.trim().toLowerCase();
+  if (!encoding || encoding === 'identity') return undefined;
+  if (encoding === 'gzip' || encoding === 'x-gzip') return createGunzip();
+  if (encoding === 'deflate') return createInflate();
+  if (encoding === 'br') return createBrotliDecompress();
+  return undefined;
+}
+
+/** Read at most `max` bytes of the (decoded) body; an endless body or a compression bomb stops at the cap. */
+async function readCapped(body: Readable, contentEncoding: string | undefined, max: number): Promise<{ bytes: Buffer; truncated: boolean }> {
+  const decoder = decoderFor(contentEncoding);
+  if (decoder) body.on('error', (error) => decoder.destroy(error)).pipe(decoder);
+  const source: Readable = decoder ?? body;
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let truncated = false;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      const room = max - kept;
       if (chunk.length > room) {
         chunks.push(chunk.subarray(0, room));
+        kept = max;
         truncated = true;
         break;
       }
       chunks.push(chunk);
       kept += chunk.length;
     }
-    // Breaking out of the loop destroys the stream: an endless body is never read past the cap.
-    if (truncated) res.body.destroy();
-    return {
-      response: {
-        status: res.statusCode,
-        headers: headerMap(res.headers),
-        body: new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks)),
-        ...(truncated ? { truncated: true } : {}),
-      },
-      durationMs: performance.now() - started,
-    };
-  } catch (error) {
-    return { transportError: describe(error, options.timeoutMs), durationMs: performance.now() - started };
+  } finally {
+    // Stop reading (and inflating) at once: the rest of a huge or endless body is never taken in.
+    decoder?.destroy();
+    body.destroy();
   }
+  return { bytes: Buffer.concat(chunks, kept), truncated };
 }
 
 function headerMap(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -71,17 +121,37 @@ function headerMap(headers: Record<string, string | string[] | undefined>): Reco
   return out;
 }
 
-function describe(error: unknown, timeoutMs: number): { code: string; message: string } {
-  const err = error as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+/** TLS verification failures: the target's certificate is not one errspec can trust. */
+const TLS_TRUST_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED',
+]);
+
+type ErrorLike = { code?: string; name?: string; message?: string; cause?: ErrorLike };
+
+function describe(error: unknown, timeoutMs: number, phase: 'headers' | 'body'): { code: string; message: string } {
+  const err = (error ?? {}) as ErrorLike;
   const code = err.cause?.code ?? err.code ?? err.name ?? 'ERROR';
-  if (err.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ABORT_ERR') {
-    return { code: 'TIMEOUT', message: `no complete response within ${timeoutMs} ms (${code})` };
+  const detail = err.cause?.message ?? err.message ?? String(error);
+  if (err.name === 'TimeoutError' || err.cause?.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ABORT_ERR') {
+    return phase === 'headers'
+      ? { code: 'TIMEOUT', message: `no response within ${timeoutMs} ms: not even a status line and headers arrived (${code})` }
+      : { code: 'TIMEOUT', message: `the response body did not complete within ${timeoutMs} ms: headers arrived, then the body stalled or never ended (${code})` };
+  }
+  if (TLS_TRUST_CODES.has(code)) {
+    return { code, message: `TLS certificate of the target is not trusted (${detail}); errspec verifies TLS by default: pass --insecure to accept it for a test target` };
+  }
+  if (code.startsWith('HPE_')) return { code, message: `the target's answer is not valid HTTP/1.1 (${detail})` };
+  if (code.startsWith('Z_') || code.startsWith('ERR__ERROR_')) {
+    return { code: 'BAD_CONTENT_ENCODING', message: `the body does not decode as its Content-Encoding says (${detail})` };
   }
   const messages: Record<string, string> = {
     ECONNREFUSED: 'connection refused: nothing listens at that address',
     ECONNRESET: 'the connection was reset by the target',
     UND_ERR_SOCKET: 'the target closed the connection mid-response',
     ENOTFOUND: 'the host name does not resolve',
+    UND_ERR_HEADERS_OVERFLOW: 'the response headers are larger than errspec accepts',
+    EPROTO: `TLS handshake failed (${detail})`,
   };
-  return { code, message: messages[code] ?? err.cause?.message ?? err.message ?? String(error) };
+  return { code, message: messages[code] ?? detail };
 }

@@ -36,6 +36,8 @@ export interface ProbeRunOptions {
   onExchange?: (exchange: EvaluatedExchange) => void;
   /** Stop early (SIGINT): probes not yet sent are left out. */
   signal?: AbortSignal;
+  /** Accept any TLS certificate (`--insecure`). */
+  insecure?: boolean;
 }
 
 /** Send every probe of a vendor, one at a time, and check each exchange. The runner never prints. */
@@ -54,7 +56,7 @@ export async function runProbes(profile: Profile, options: ProbeRunOptions): Pro
 
   for (const probe of options.probes ?? profile.probes) {
     if (options.signal?.aborted) {
-      notes.push('interrupted: probes after this point were not sent');
+      notes.push(`interrupted: probe ${probe.id} and those after it did not run`);
       break;
     }
     const out = requestFor(probe, options.baseUrl, ids, accept);
@@ -68,6 +70,11 @@ export async function runProbes(profile: Profile, options: ProbeRunOptions): Pro
     const exchange = skipReason
       ? skipped(profile, probe, recorded(out, redactor), skipReason)
       : await sendProbe(profile, probe, out, credential, { ...options, timeoutMs, maxBodyBytes, redactor, pacer });
+    // A probe cut short by the interruption did not finish: report what finished, not the interruption as a target error.
+    if (!skipReason && options.signal?.aborted) {
+      notes.push(`interrupted: probe ${probe.id} and those after it did not run`);
+      break;
+    }
     exchanges.push(exchange);
     options.onExchange?.(exchange);
   }
@@ -104,7 +111,7 @@ async function sendProbe(profile: Profile, probe: ProbeDef, out: OutgoingRequest
   for (let i = 0; i < limit; i++) {
     await ctx.pacer.wait(host, ctx.signal);
     if (ctx.signal?.aborted) break;
-    result = await send(out, { timeoutMs: ctx.timeoutMs, maxBodyBytes: ctx.maxBodyBytes });
+    result = await send(out, { timeoutMs: ctx.timeoutMs, maxBodyBytes: ctx.maxBodyBytes, insecure: ctx.insecure, signal: ctx.signal });
     sentCount++;
     if (result.response) ctx.pacer.observe(host, result.response);
     // A burst stops at the first 429 (or at the first failure to get any answer).
@@ -125,7 +132,10 @@ async function sendProbe(profile: Profile, probe: ProbeDef, out: OutgoingRequest
       headers: ctx.redactor.headerMap(result.response.headers),
       body: ctx.redactor.text(result.response.body),
     };
-  } else exchange.transportError = result?.transportError ?? { code: 'INTERRUPTED', message: 'the run was interrupted before this probe was answered' };
+  } else {
+    const failure = result?.transportError ?? { code: 'INTERRUPTED', message: 'the run was interrupted before this probe was answered' };
+    exchange.transportError = { code: failure.code, message: ctx.redactor.text(failure.message) };
+  }
 
   const repro = curlFor(request, credential ? { header: credential.header, value: credential.reference } : undefined);
   const list = checksForProbe(profile, probe.expect.status);

@@ -49,6 +49,7 @@ export async function runVendor(vendorId: string, settings: VerifySettings, hook
       redactor: new Redactor(secretValues(settings, config)),
       onExchange: hooks.onExchange ? (e) => hooks.onExchange!(profile.id, e) : undefined,
       signal: hooks.signal,
+      insecure: settings.insecure,
     });
   } finally {
     await mock?.close();

@@ -16,6 +16,8 @@ export interface VerifySettings {
   rateLimitProbe?: boolean;
   maxRequests?: number;
   maxWaitSeconds?: number;
+  /** Accept any TLS certificate of the target (`--insecure`). */
+  insecure?: boolean;
   /** Where progress lines go as exchanges complete. */
   progress?: 'stdout' | 'stderr' | 'none';
   color?: boolean;
