@@ -2,6 +2,7 @@ import { checksForProbe } from '../src/engine/evaluate';
 import { effectiveProbes, loadConfig } from '../src/config/load';
 import { loadProfile } from '../src/profile/load';
 import type { EvaluatedExchange, Finding, VendorRun } from '../src/types';
+import { watchInterrupt } from '../src/verify/interrupt';
 import { runVendor, writeRunResult } from '../src/verify/run-vendor';
 import { settingsFromEnv } from '../src/verify/settings';
 import { exchangeLine } from '../reporters/console';
@@ -33,13 +34,19 @@ export function conformanceSuite(vendorId: string): void {
   describe(vendorId, () => {
     beforeAll(async () => {
       const out = settings.progress === 'stdout' ? process.stdout : settings.progress === 'stderr' ? process.stderr : undefined;
+      // errspec verify aborts this on SIGINT/SIGTERM: the probe in flight stops and what finished is written.
+      const interrupt = watchInterrupt();
       try {
+        if (interrupt.signal.aborted) throw new Error(`interrupted (${String(interrupt.signal.reason)}) before ${vendorId} ran`);
         run = await runVendor(vendorId, settings, {
           onExchange: out ? (vendor, exchange) => out.write(`${exchangeLine(vendor, exchange, { color: settings.color })}\n`) : undefined,
+          signal: interrupt.signal,
         });
         writeRunResult(settings.resultsDir, run);
       } catch (error) {
         setupError = error as Error;
+      } finally {
+        interrupt.dispose();
       }
     }, budgetMs);
 

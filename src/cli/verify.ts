@@ -8,9 +8,11 @@ import { ToolFailedError, UsageError } from '../errors';
 import { credentialFrom } from '../probes/credentials';
 import { loadProfile, vendorIds } from '../profile/load';
 import { packageRoot } from '../util/paths';
+import { interruptSource, type InterruptSource } from '../verify/interrupt';
 import { readRunResults } from '../verify/run-vendor';
 import { SETTINGS_ENV, type VerifySettings } from '../verify/settings';
 import { summaryTable } from '../../reporters/console';
+import { writeReports } from '../../reporters/write';
 import { addReportOptions, type Io } from './main';
 
 export interface VerifyOptions {
@@ -98,18 +100,51 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     color: Boolean((options.json === '-' ? process.stderr : process.stdout).isTTY),
   };
   if (options.insecure) io.stderr.write('errspec: warning: --insecure: TLS certificates of the target are not verified\n');
+  const interrupts = interruptSource();
+  const stopOnSignal = onTermination(interrupts, io);
   try {
     await runJest(vendors, settings, options);
     const runs = readRunResults(resultsDir);
     const missing = vendors.filter((v) => !runs.some((r) => r.vendor === v));
-    if (missing.length > 0) throw new ToolFailedError(`the conformance suite of ${missing.join(', ')} did not complete`);
+    if (missing.length > 0 && !interrupts.signal) throw new ToolFailedError(`the conformance suite of ${missing.join(', ')} did not complete`);
     const out = options.json === '-' ? io.stderr : io.stdout;
     out.write(`${summaryTable(runs)}\n`);
     for (const file of [options.junit, options.json, options.html, options.summary]) if (file && file !== '-') out.write(`wrote ${file}\n`);
+    if (interrupts.signal) {
+      // Interrupted before any vendor finished: the reporter had nothing to write, so CI still finds (empty) reports.
+      if (runs.length === 0) writeReports([], { junit: options.junit, json: options.json, html: options.html, summary: options.summary }, io.stdout, {});
+      io.stderr.write(`errspec: interrupted by ${interrupts.signal}: the reports hold what finished${missing.length > 0 ? `; not run: ${missing.join(', ')}` : ''}\n`);
+      return signalExitCode(interrupts.signal);
+    }
     return exitCodeOf(runs);
   } finally {
+    stopOnSignal();
+    interrupts.dispose();
     rmSync(resultsDir, { recursive: true, force: true });
   }
+}
+
+/** Shells report a death by signal N as 128 + N: 130 for SIGINT, 143 for SIGTERM. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (os.constants.signals[signal] ?? 0);
+}
+
+/**
+ * The first SIGINT/SIGTERM stops the probes in flight and lets the suites and reporter write what
+ * finished; a second one exits at once (reports are written atomically, so none is left half-written).
+ */
+function onTermination(interrupts: InterruptSource, io: Io): () => void {
+  const handle = (signal: NodeJS.Signals): void => {
+    if (interrupts.signal) process.exit(signalExitCode(interrupts.signal));
+    io.stderr.write(`errspec: ${signal} received: stopping the probes and writing the reports of what finished (again to quit at once)\n`);
+    interrupts.interrupt(signal);
+  };
+  process.on('SIGINT', handle);
+  process.on('SIGTERM', handle);
+  return () => {
+    process.off('SIGINT', handle);
+    process.off('SIGTERM', handle);
+  };
 }
 
 /** A target errspec can probe: an absolute http(s) URL. */
