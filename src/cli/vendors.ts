@@ -10,7 +10,7 @@ export function registerVendorsCommand(program: Command, io: Io): void {
     .action((options: { json: boolean }) => {
       const rows = vendorIds().map((id) => {
         const p = loadProfile(id);
-        return { id, title: p.title, envelope: p.doc.envelope.schema, codes: p.codes().length, rules: p.ruleIds().length + p.codes().length, probes: p.probes.length };
+        return { id, title: p.title, envelope: p.doc.envelope.schema, codes: p.codes().length, rules: p.ruleIdsInUse().length, probes: p.probes.length };
       });
       if (options.json) {
         io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

@@ -4,6 +4,9 @@ import { getPointer } from '../util/json-pointer';
 import { schemas } from './schemas';
 import type { CodeDef, HeaderRuleDef, ProbeDef, ProfileDoc, RuleDef } from './types';
 
+/** Standards rules the checks cite for every vendor (RFC 9110 Retry-After, rate-limit headers). */
+const CHECK_STANDARD_RULES = ['rfc9110.retry-after-syntax', 'rfc9110.retry-after-bound', 'x-ratelimit.integer', 'ietf-ratelimit.header-syntax'];
+
 /** What the envelope says, pulled out by the profile's pointers and extractors. */
 export interface EnvelopeFacts {
   code?: string;
@@ -48,8 +51,24 @@ export class Profile {
     return this.rules[id] !== undefined;
   }
 
-  ruleIds(): string[] {
-    return Object.keys(this.rules);
+  /** Every rule a check can report for this vendor: its own, its schema's, its codes' and headers', and the standards checks cite. */
+  ruleIdsInUse(): string[] {
+    const doc = this.doc;
+    const ids = new Set<string>([
+      ...Object.keys(doc.rules),
+      ...schemas().ruleIdsOf(doc.envelope.schema),
+      doc.envelope.mediaTypeRule,
+      doc.statusRule,
+      doc.unknownCode.rule,
+      ...CHECK_STANDARD_RULES,
+      ...Object.keys(doc.codes).map((code) => this.codeRule(code).id),
+      ...Object.values(doc.codes).flatMap((def) => (def.requires ?? []).map((r) => r.rule)),
+      ...(doc.headers ?? []).map((h) => h.id),
+      ...doc.probes.map((p) => p.rule),
+    ]);
+    if (doc.envelope.statusField) ids.add(doc.envelope.statusField.rule);
+    if ('rule' in doc.envelope.code) ids.add(doc.envelope.code.rule);
+    return [...ids].sort();
   }
 
   /** The rule behind one code's row of the vendor table. */
