@@ -1,25 +1,36 @@
 /** Header names whose values are always secrets. */
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'apikey']);
-const SECRET_FIELDS = /("?(?:client_secret|access_token|refresh_token|id_token|password|api_key)"?\s*[:=]\s*"?)([^"&\s,}]+)/gi;
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'apikey', 'x-auth-token']);
+/** Field names whose values are secrets wherever they appear: JSON bodies, form bodies, query strings, echoed headers. */
+const FIELD_NAMES = 'client_secret|client_assertion|access_token|refresh_token|id_token|password|api_key|x-api-key|apikey|authorization|broker_token';
+/** `"field": "value"` in JSON (also `"db_password"`), the whole string value, escapes included. */
+const SECRET_JSON_FIELDS = new RegExp(`("[\\w.-]*(?:${FIELD_NAMES})"\\s*:\\s*")((?:[^"\\\\]|\\\\.)*)(")`, 'gi');
+/** `field=value`, `field: value` elsewhere (form bodies, query strings, text). */
+const SECRET_FIELDS = new RegExp(`((?:${FIELD_NAMES})"?\\s*[:=]\\s*"?)(?!\\[REDACTED\\])((?:Bearer|Basic)\\s+)?([^"&\\s,}]+)`, 'gi');
+/** `scheme://user:password@host`: credentials in a URL. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@"'<>]+@/gi;
 
 export const REDACTED = '[REDACTED]';
 
 /**
- * Redacts secrets: the named headers, known secret fields in bodies and query strings, and every
- * literal secret value it was given (values of env vars named by `*-env` options).
+ * Redacts secrets: the named headers, known secret fields in bodies and query strings, credentials in
+ * URLs, and every literal secret value it was given (values of env vars named by `*-env` options), also
+ * URL-encoded or JSON-escaped, and in header names as well as values.
  */
 export class Redactor {
+  private readonly given: string[];
   private readonly values: string[];
   private readonly headers: Set<string>;
 
   constructor(secretValues: Iterable<string> = [], extraHeaders: Iterable<string> = []) {
-    // Longest first, so a secret that contains another is replaced whole.
-    this.values = [...new Set([...secretValues].filter((v) => v && v.length >= 4))].sort((a, b) => b.length - a.length);
+    this.given = [...new Set([...secretValues].filter((v) => v && v.length >= 4))];
+    // Also the forms a server echoing a secret back may use; longest first, so a secret that contains another is replaced whole.
+    const forms = this.given.flatMap((v) => [v, encodeURIComponent(v), JSON.stringify(v).slice(1, -1)]);
+    this.values = [...new Set(forms)].sort((a, b) => b.length - a.length);
     this.headers = new Set([...SECRET_HEADERS, ...[...extraHeaders].map((h) => h.toLowerCase())]);
   }
 
   with(secretValues: Iterable<string>, extraHeaders: Iterable<string> = []): Redactor {
-    return new Redactor([...this.values, ...secretValues], [...this.headers, ...extraHeaders]);
+    return new Redactor([...this.given, ...secretValues], [...this.headers, ...extraHeaders]);
   }
 
   isSecretHeader(name: string): boolean {
@@ -29,17 +40,16 @@ export class Redactor {
   text(value: string): string {
     let out = value;
     for (const secret of this.values) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    for (const secret of this.values) {
-      const encoded = encodeURIComponent(secret);
-      if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(REDACTED);
-    }
-    return out.replace(SECRET_FIELDS, `$1${REDACTED}`);
+    return out
+      .replace(SECRET_JSON_FIELDS, `$1${REDACTED}$3`)
+      .replace(SECRET_FIELDS, (_m, name: string, scheme: string | undefined) => `${name}${scheme ?? ''}${REDACTED}`)
+      .replace(URL_USERINFO, `$1${REDACTED}@`);
   }
 
   headerMap(headers: Record<string, string>): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers)) {
-      out[name] = this.isSecretHeader(name) ? redactHeaderValue(value) : this.text(value);
+      out[this.text(name)] = this.isSecretHeader(name) ? redactHeaderValue(value) : this.text(value);
     }
     return out;
   }

@@ -1,10 +1,25 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
-/** Write a file so readers never see half of it: write a sibling temp file, then rename over. */
+/**
+ * Write a file so readers never see half of it, even if errspec is killed mid-write: write a sibling
+ * temp file, flush it to disk, then rename it over the target (atomic on one file system).
+ */
 export function writeFileAtomic(file: string, content: string): void {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(temp, content);
-  renameSync(temp, file);
+  try {
+    const fd = openSync(temp, 'w');
+    try {
+      const bytes = Buffer.from(content, 'utf8');
+      for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
 }
