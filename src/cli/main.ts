@@ -29,11 +29,12 @@ export function buildProgram(io: Io): Command {
   const program = new Command('errspec')
     .description('Contract tests for the error contracts of health-care APIs.\n\nExit codes: 0 all checks passed (warnings allowed unless --strict), 1 a check failed, 2 usage or configuration error, 3 target unreachable.')
     .version(toolVersion(), '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // One line per usage error, as for every other error (commander's own spans two: message, then suggestion).
+      outputError: (s, write) => write(`errspec: ${s.replace(/^error: /, '').trim().split(/\s*\n\s*/).join(' ')} (run with --help for usage)\n`),
     });
   registerVendorsCommand(program, io);
   registerCheckCommand(program, io);
