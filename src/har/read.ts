@@ -36,8 +36,10 @@ export function validateEntry(file: string, entry: unknown, index: number): void
 
 function headerMap(headers: { name: string; value: string }[] | undefined): HeaderMap {
   const map: HeaderMap = {};
-  for (const h of headers ?? []) {
-    const name = String(h.name).toLowerCase();
+  // HAR files come from many tools: skip what is not a {name, value} pair rather than fail the whole file.
+  for (const h of Array.isArray(headers) ? headers : []) {
+    if (!h || typeof h !== 'object' || typeof h.name !== 'string' || h.value === undefined || h.value === null) continue;
+    const name = h.name.toLowerCase();
     map[name] = map[name] === undefined ? String(h.value) : `${map[name]}, ${h.value}`;
   }
   return map;
@@ -45,11 +47,12 @@ function headerMap(headers: { name: string; value: string }[] | undefined): Head
 
 /** One HAR entry as an exchange; secrets redacted at capture. HAR timings are not exchanges' business. */
 export function exchangeFromEntry(entry: Entry, index: number, redactor: Redactor): Exchange {
-  const content = entry.response.content;
-  let body = content?.text ?? '';
+  const content = entry.response.content as Partial<Entry['response']['content']> | null | undefined;
+  let body = typeof content?.text === 'string' ? content.text : '';
   if (content?.encoding === 'base64') body = Buffer.from(body, 'base64').toString('utf8');
   const responseHeaders = headerMap(entry.response.headers);
-  if (content?.mimeType && responseHeaders['content-type'] === undefined) responseHeaders['content-type'] = content.mimeType;
+  if (typeof content?.mimeType === 'string' && content.mimeType && responseHeaders['content-type'] === undefined) responseHeaders['content-type'] = content.mimeType;
+  const postData = entry.request.postData?.text;
   return {
     id: `entry-${index}`,
     entry: index,
@@ -57,7 +60,7 @@ export function exchangeFromEntry(entry: Entry, index: number, redactor: Redacto
       method: entry.request.method,
       url: redactor.text(entry.request.url),
       headers: redactor.headerMap(headerMap(entry.request.headers)),
-      body: entry.request.postData?.text === undefined ? undefined : redactor.text(entry.request.postData.text),
+      body: typeof postData === 'string' ? redactor.text(postData) : undefined,
     },
     response: { status: entry.response.status, headers: redactor.headerMap(responseHeaders), body: redactor.text(body) },
   };
