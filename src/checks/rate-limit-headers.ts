@@ -7,6 +7,15 @@ const SF_PARAMS = `(?:\\s*;\\s*[a-z*][a-z0-9_.*-]*(?:=${SF_TOKEN})?)*`;
 const SF_MEMBER = `(?:[a-z*][a-z0-9_.*-]*=)?${SF_TOKEN}${SF_PARAMS}`;
 const SF_LIST = new RegExp(`^${SF_MEMBER}(?:\\s*,\\s*${SF_MEMBER})*$`);
 
+// Quota units, remaining units, reset and window seconds (and the older dictionary's names) are counts.
+const COUNT_PARAMS = /(?:^|[;,]\s*)(q|r|t|w|limit|remaining|reset)=([^;,\s]*)/g;
+
+/** The first count parameter whose value is not a non-negative integer, as `name=value`. */
+function nonIntegerCounts(value: string): string | undefined {
+  for (const [, name, raw] of value.matchAll(COUNT_PARAMS)) if (!/^[0-9]+$/.test(raw)) return `${name}=${raw}`;
+  return undefined;
+}
+
 /** Rate-limit headers that are present are well-formed, whether or not the vendor documents them. */
 export default defineCheck({
   id: 'rate-limit-headers',
@@ -32,6 +41,8 @@ export default defineCheck({
       if (!SF_LIST.test(headers[name].trim())) {
         return fail(`${name} "${headers[name]}" is not a Structured Fields list`, { rule: ietfRule, expected: 'e.g. "default";r=0;t=12', actual: headers[name] });
       }
+      const bad = nonIntegerCounts(headers[name]);
+      if (bad) return fail(`${name} "${headers[name]}": ${bad} is not a non-negative integer`, { rule: ietfRule, expected: 'q, r, t and w as non-negative integers', actual: headers[name] });
     }
     return pass([...present, ...ietf].map((h) => `${h}: ${headers[h]}`).join(', '), { rule: present.length > 0 ? xRule : ietfRule });
   },

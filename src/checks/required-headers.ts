@@ -36,5 +36,15 @@ function checkHeader(def: HeaderRuleDef, headers: Record<string, string>, rule: 
   if (def.format === 'epoch-seconds' && Number(value) < 1_000_000_000) {
     return fail(`${def.name} ${value} looks like a delay, not epoch seconds`, { rule, expected: 'Unix epoch seconds', actual: value });
   }
+  if (def.format === 'epoch-seconds') {
+    // The window a 429 announces resets after the answer was sent: compare with the response's own Date, never the clock.
+    const date = headers['date'] === undefined ? Number.NaN : Date.parse(headers['date']);
+    if (!Number.isNaN(date) && Number(value) * 1000 <= date) {
+      const when = new Date(Number(value) * 1000).toISOString();
+      return fail(`${def.name} ${value} (${when}) is not after the response Date (${headers['date']}): the window it announces has already reset`, {
+        rule, expected: `epoch seconds after ${Math.floor(date / 1000)}`, actual: value,
+      });
+    }
+  }
   return pass(`${def.name}: ${value}`, { rule });
 }

@@ -5,11 +5,12 @@ import { Option, type Command } from 'commander';
 import { effectiveProbes, loadConfig } from '../config/load';
 import { exitCodeOf } from '../engine/summary';
 import { ToolFailedError, UsageError } from '../errors';
-import { credentialFrom } from '../probes/credentials';
+import { CLIENT_AUTH_METHODS, oauthSettingsFrom } from '../auth/options';
+import { credentialFrom, type CredentialOptions } from '../probes/credentials';
 import { loadProfile, vendorIds } from '../profile/load';
 import { packageRoot } from '../util/paths';
 import { interruptSource, type InterruptSource } from '../verify/interrupt';
-import { readRunResults } from '../verify/run-vendor';
+import { authOptions, readRunResults } from '../verify/run-vendor';
 import { SETTINGS_ENV, type VerifySettings } from '../verify/settings';
 import { summaryTable } from '../../reporters/console';
 import { writeReports } from '../../reporters/write';
@@ -24,6 +25,12 @@ export interface VerifyOptions {
   tokenEnv?: string;
   apiKeyEnv?: string;
   apiKeyHeader?: string;
+  oauthTokenUrl?: string;
+  clientIdEnv?: string;
+  clientSecretEnv?: string;
+  scope?: string;
+  oauthClientAuth?: string;
+  concurrency: string;
   allowWrites: boolean;
   rateLimitProbe: boolean;
   maxRequests: string;
@@ -53,6 +60,22 @@ export function addCredentialOptions(command: Command): Command {
     .option('--api-key-header <NAME>', 'header that carries the API key (with --api-key-env)');
 }
 
+/** OAuth2 client credentials (RFC 6749 §4.4): errspec fetches the token, and a fresh one once on the vendor's expired-token error. */
+export function addOAuthOptions(command: Command): Command {
+  return command
+    .option('--oauth-token-url <url>', 'OAuth2 token endpoint (absolute, or a path on the base URL) for the client-credentials grant')
+    .option('--client-id-env <VAR>', 'environment variable holding the OAuth client id')
+    .option('--client-secret-env <VAR>', 'environment variable holding the OAuth client secret')
+    .option('--scope <scopes>', 'scopes to request with the token (space-separated)')
+    .addOption(new Option('--oauth-client-auth <method>', 'how the client authenticates at the token endpoint').choices([...CLIENT_AUTH_METHODS]).default('body'));
+}
+
+/** A whole number of seconds, 0 allowed. */
+export function nonNegativeInt(name: string, raw: string): number {
+  if (!/^[0-9]+$/.test(raw)) throw new UsageError(`${name} takes a whole number >= 0, got "${raw}"`);
+  return Number(raw);
+}
+
 export function registerVerifyCommand(program: Command, io: Io): void {
   const command = program
     .command('verify')
@@ -66,9 +89,10 @@ export function registerVerifyCommand(program: Command, io: Io): void {
     .option('--rate-limit-probe', 'send a bounded burst until the first 429 and check it', false)
     .option('--max-requests <n>', 'most requests the rate-limit burst may send', '60')
     .option('--max-wait <seconds>', 'longest wait honoured from a Retry-After before the next request', '60')
+    .option('--concurrency <n>', 'probes of one vendor in flight at once (default 1: one request at a time to a host; the burst always runs alone)', '1')
     .addOption(new Option('--max-body-bytes <n>', 'response bodies are read up to this many bytes').default('1048576'))
     .option('--insecure', 'accept any TLS certificate of the target (self-signed test servers only)', false);
-  addReportOptions(addCredentialOptions(command)).action(async (options: VerifyOptions) => {
+  addReportOptions(addOAuthOptions(addCredentialOptions(command))).action(async (options: VerifyOptions) => {
     io.exitCode = await verify(options, io);
   });
 }
@@ -80,21 +104,38 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
   // Configuration errors are exit 2 before any request: check every vendor's overrides now.
   for (const id of vendors) effectiveProbes(loadProfile(id), config?.vendors?.[id], options.config);
   // Fail on a missing credential variable before any request is sent.
-  credentialFrom({ tokenEnv: options.tokenEnv, apiKeyEnv: options.apiKeyEnv, apiKeyHeader: options.apiKeyHeader });
+  const credential: CredentialOptions = {
+    tokenEnv: options.tokenEnv,
+    apiKeyEnv: options.apiKeyEnv,
+    apiKeyHeader: options.apiKeyHeader,
+    oauthTokenUrl: options.oauthTokenUrl,
+    clientIdEnv: options.clientIdEnv,
+    clientSecretEnv: options.clientSecretEnv,
+    scope: options.scope,
+    // The default method alone does not ask for OAuth.
+    oauthClientAuth: options.oauthTokenUrl || options.clientIdEnv || options.clientSecretEnv ? options.oauthClientAuth : undefined,
+  };
+  for (const id of vendors) {
+    // A relative token URL is resolved per target later; here only the variables and the method are checked.
+    const auth = authOptions(credential, config?.vendors?.[id]?.auth);
+    credentialFrom(auth);
+    oauthSettingsFrom(auth, options.baseUrl ?? 'http://127.0.0.1');
+  }
   if (options.baseUrl !== undefined) httpUrl('--base-url', options.baseUrl);
   const resultsDir = mkdtempSync(path.join(os.tmpdir(), 'errspec-runs-'));
   const settings: VerifySettings = {
     resultsDir,
     baseUrl: options.baseUrl,
     configFile: options.config ? path.resolve(options.config) : undefined,
-    credential: { tokenEnv: options.tokenEnv, apiKeyEnv: options.apiKeyEnv, apiKeyHeader: options.apiKeyHeader },
+    credential,
     timeoutMs: positiveInt('--timeout', options.timeout),
     maxBodyBytes: positiveInt('--max-body-bytes', options.maxBodyBytes),
     strict: options.strict,
     allowWrites: options.allowWrites,
     rateLimitProbe: options.rateLimitProbe,
     maxRequests: positiveInt('--max-requests', options.maxRequests),
-    maxWaitSeconds: Number(options.maxWait),
+    maxWaitSeconds: nonNegativeInt('--max-wait', options.maxWait),
+    concurrency: positiveInt('--concurrency', options.concurrency),
     insecure: options.insecure,
     progress: options.quiet ? 'none' : options.json === '-' ? 'stderr' : 'stdout',
     color: Boolean((options.json === '-' ? process.stderr : process.stdout).isTTY),

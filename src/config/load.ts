@@ -1,5 +1,6 @@
 import { ConfigInvalidError } from '../errors';
 import { describeAjvError, locate, parseYamlFile, vendorIds } from '../profile/load';
+import type { CredentialOptions } from '../probes/credentials';
 import type { Profile } from '../profile/profile';
 import { schemas } from '../profile/schemas';
 import type { ProbeDef } from '../profile/types';
@@ -14,7 +15,8 @@ export interface ProbeOverride {
 
 export interface VendorConfig {
   baseUrl?: string;
-  auth?: { tokenEnv?: string; apiKeyEnv?: string; apiKeyHeader?: string };
+  /** Names of variables only: a bearer token, an API key, or OAuth2 client credentials. */
+  auth?: CredentialOptions;
   ids?: Record<string, string>;
   probes?: Record<string, ProbeOverride>;
 }
@@ -25,6 +27,8 @@ export interface Config {
   maxBodyBytes?: number;
   maxRequests?: number;
   maxWaitSeconds?: number;
+  /** Probes of one vendor in flight at once (default 1). */
+  concurrency?: number;
   vendors?: Record<string, VendorConfig>;
 }
 

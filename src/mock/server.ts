@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Profile } from '../profile/profile';
-import type { MockResponseDef, ProbeDef } from '../profile/types';
+import { randomBytes } from 'node:crypto';
+import type { MockResponseDef, ProbeDef, TokenEndpointDef } from '../profile/types';
 import { fillPath } from '../probes/request';
 import { INVALID_CREDENTIAL } from '../probes/credentials';
 
@@ -19,18 +20,33 @@ export interface MockFaults {
   latencyMs?: number;
 }
 
+/** The OAuth2 client-credentials token endpoint of vendors whose profile has one (opescare: POST /oauth/token). */
+export interface MockOAuthOptions {
+  /** Only this client id is accepted (default: any). */
+  clientId?: string;
+  /** Only this client secret is accepted (default: any but errspec's invalid sentinel). */
+  clientSecret?: string;
+  /** Lifetime of issued tokens in seconds (default: the profile's, opescare 3600). */
+  ttlSeconds?: number;
+}
+
 export interface MockOptions {
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
   faults?: MockFaults;
+  oauth?: MockOAuthOptions;
+  /** The mock's clock for token expiry, in epoch milliseconds (tests move it forward). */
+  now?: () => number;
 }
 
 export interface RunningMock {
   url: string;
   port: number;
-  /** Requests answered so far, control requests excluded. */
+  /** Requests answered so far, control requests excluded, token requests included. */
   readonly requests: number;
+  /** Requests to the token endpoint so far. */
+  readonly tokenRequests: number;
   /** Set the provider state: requests matching that state's probe get its documented error. */
   setState(state: string | undefined): void;
   close(): Promise<void>;
@@ -43,19 +59,26 @@ interface Incoming {
   method: string;
   pathname: string;
   query: URLSearchParams;
-  auth: 'none' | 'invalid' | 'valid';
+  auth: 'none' | 'invalid' | 'valid' | 'expired';
   body: string;
 }
 
+/** Prefix of the access tokens the mock issues: any other credential keeps its old meaning. */
+const ISSUED_TOKEN_PREFIX = 'errspec-mock-token-';
+
 /**
  * The reference mock of a vendor: answers every probe as the vendor documents, from the same profile.
- * A credential is valid unless it is errspec's invalid sentinel, so any client's own token works.
+ * A credential is valid unless it is errspec's invalid sentinel, so any client's own token works; a token
+ * the mock's own token endpoint issued is valid until its TTL, then answered with the vendor's expired-token error.
  */
 export async function startMock(profile: Profile, options: MockOptions = {}): Promise<RunningMock> {
   const faults = options.faults ?? {};
+  const clock = options.now ?? Date.now;
   let state: string | undefined;
   const mediaType = profile.doc.envelope.mediaTypes[0];
   let requests = 0;
+  let tokenRequests = 0;
+  const issued = new Map<string, number>();
   let windowStart = Date.now();
   let windowCount = 0;
 
@@ -81,18 +104,22 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
         windowCount = 0;
       }
       windowCount++;
+      const tokenEndpoint = profile.doc.auth.tokenEndpoint;
+      const isTokenRequest = tokenEndpoint !== undefined && url.pathname === tokenEndpoint.path;
+      if (isTokenRequest) tokenRequests++;
       const incoming: Incoming = {
         method: req.method ?? 'GET',
         pathname: url.pathname,
         query: url.searchParams,
-        auth: authOf(profile, req.headers),
+        auth: authOf(profile, req.headers, issued, clock()),
         body,
       };
       const answer = (): void => {
         if (faults.rateLimitAfter !== undefined && windowCount > faults.rateLimitAfter) {
-          return send(res, rateLimited(profile, faults, Math.ceil((windowStart + windowMs - now) / 1000)), mediaType);
+          return send(res, rateLimited(profile, faults, windowStart + windowMs), mediaType);
         }
         if (faults.serverErrorEvery && requests % faults.serverErrorEvery === 0) return send(res, serverError(profile), mediaType);
+        if (isTokenRequest) return send(res, tokenAnswer(tokenEndpoint, options.oauth ?? {}, req, body, issued, clock()), 'application/json');
         send(res, route(profile, incoming, state), mediaType);
       };
       if (faults.latencyMs) setTimeout(answer, faults.latencyMs);
@@ -111,6 +138,9 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
     port: address.port,
     get requests() {
       return requests;
+    },
+    get tokenRequests() {
+      return tokenRequests;
     },
     setState(next) {
       state = next;
@@ -133,14 +163,56 @@ function providerState(body: string): string | undefined {
   }
 }
 
-function authOf(profile: Profile, headers: http.IncomingHttpHeaders): Incoming['auth'] {
+function authOf(profile: Profile, headers: http.IncomingHttpHeaders, issued: Map<string, number>, now: number): Incoming['auth'] {
   const { scheme, header } = profile.doc.auth;
   const raw = headers[(scheme === 'api-key' ? header ?? 'x-api-key' : 'authorization').toLowerCase()];
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (!value || value.trim() === '') return 'none';
   const credential = scheme === 'bearer' ? value.replace(/^Bearer\s+/i, '') : value;
   if (scheme === 'bearer' && !/^Bearer\s+\S/i.test(value)) return 'invalid';
-  return credential.startsWith(INVALID_CREDENTIAL) ? 'invalid' : 'valid';
+  if (credential.startsWith(INVALID_CREDENTIAL)) return 'invalid';
+  const expiresAt = issued.get(credential);
+  // Only tokens this mock issued can expire; a token that merely looks like one was never issued.
+  if (expiresAt !== undefined) return now >= expiresAt ? 'expired' : 'valid';
+  return credential.startsWith(ISSUED_TOKEN_PREFIX) ? 'invalid' : 'valid';
+}
+
+/** RFC 6749 §4.4: client credentials in the form body or HTTP Basic; a refused client gets the vendor's error. */
+function tokenAnswer(
+  endpoint: TokenEndpointDef, oauth: MockOAuthOptions, req: http.IncomingMessage, body: string, issued: Map<string, number>, now: number,
+): MockResponseDef {
+  const form = new URLSearchParams(body);
+  const basic = /^Basic\s+(\S+)/i.exec(req.headers.authorization ?? '');
+  let clientId = form.get('client_id') ?? undefined;
+  let clientSecret = form.get('client_secret') ?? undefined;
+  if (basic) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const unform = (s: string): string => decodeURIComponent(s.replace(/\+/g, ' '));
+    clientId = unform(decoded.slice(0, colon < 0 ? decoded.length : colon));
+    clientSecret = colon < 0 ? undefined : unform(decoded.slice(colon + 1));
+  }
+  if (req.method !== 'POST' || form.get('grant_type') !== 'client_credentials') {
+    return endpoint.mock.invalidRequest ?? endpoint.mock.refused;
+  }
+  const refused =
+    !clientId || !clientSecret || clientSecret.startsWith(INVALID_CREDENTIAL)
+    || (oauth.clientId !== undefined && clientId !== oauth.clientId)
+    || (oauth.clientSecret !== undefined && clientSecret !== oauth.clientSecret);
+  if (refused) {
+    // RFC 6749 §5.2: a client that tried HTTP Basic is told which scheme to use.
+    const challenge: Record<string, string> = basic ? { 'www-authenticate': 'Basic realm="token"' } : {};
+    return { ...endpoint.mock.refused, headers: { ...(endpoint.mock.refused.headers ?? {}), ...challenge } };
+  }
+  const ttl = oauth.ttlSeconds ?? endpoint.ttlSeconds;
+  const token = `${ISSUED_TOKEN_PREFIX}${randomBytes(16).toString('hex')}`;
+  issued.set(token, now + ttl * 1000);
+  const scope = form.get('scope');
+  return {
+    status: 200,
+    headers: { 'cache-control': 'no-store', pragma: 'no-cache' },
+    body: { access_token: token, token_type: 'Bearer', expires_in: ttl, ...(scope ? { scope } : {}) },
+  };
 }
 
 function pathMatches(profile: Profile, probe: ProbeDef, incoming: Incoming): boolean {
@@ -166,7 +238,9 @@ function route(profile: Profile, incoming: Incoming, state: string | undefined):
   if (stateProbe && (stateProbe.burst || (stateProbe.method === incoming.method && pathMatches(profile, stateProbe, incoming)))) {
     return stateProbe.mock;
   }
-  const byAuth = (auth: ProbeDef['auth']) => probes.find((p) => p.auth === auth && !p.burst);
+  const byAuth = (auth: Incoming['auth']) => probes.find((p) => p.auth === auth && !p.burst);
+  const expired = profile.doc.auth.tokenEndpoint?.mock.expired;
+  if (incoming.auth === 'expired' && expired) return expired;
   if (incoming.auth !== 'valid') {
     const probe = byAuth(incoming.auth) ?? byAuth('none') ?? byAuth('invalid');
     if (probe) return probe.mock;
@@ -188,13 +262,18 @@ function route(profile: Profile, incoming: Incoming, state: string | undefined):
   return notFound?.mock ?? { status: 404, body: {} };
 }
 
-function rateLimited(profile: Profile, faults: MockFaults, secondsLeft: number): MockResponseDef {
+/** The vendor's documented 429, its Retry-After and X-RateLimit-Reset made true for the mock's own window. */
+function rateLimited(profile: Profile, faults: MockFaults, windowEndsAt: number): MockResponseDef {
   const burst = profile.probes.find((p) => p.burst);
   const base = burst?.mock ?? { status: 429, body: {} };
   const headers = { ...(base.headers ?? {}) };
-  const retryName = Object.keys(headers).find((h) => h.toLowerCase() === 'retry-after');
+  const nameOf = (wanted: string) => Object.keys(headers).find((h) => h.toLowerCase() === wanted);
+  const secondsLeft = Math.max(1, Math.ceil((windowEndsAt - Date.now()) / 1000));
+  const retryName = nameOf('retry-after');
   if (faults.retryAfter !== undefined) headers[retryName ?? 'retry-after'] = faults.retryAfter;
   else if (retryName) headers[retryName] = String(Math.max(1, Math.min(Number(headers[retryName]) || secondsLeft, secondsLeft)));
+  const resetName = nameOf('x-ratelimit-reset');
+  if (resetName) headers[resetName] = String(Math.ceil(windowEndsAt / 1000));
   return { ...base, headers };
 }
 

@@ -1,4 +1,5 @@
 import { MissingEnvError, UsageError } from '../errors';
+import { wantsOAuth, type OAuthOptions } from '../auth/options';
 import type { Profile } from '../profile/profile';
 
 /** The credential errspec sends for `auth: invalid` probes; the reference mock refuses anything starting with it. */
@@ -18,7 +19,7 @@ export interface Credential {
 }
 
 /** Credential options of the CLI: secrets are read only from environment variables. */
-export interface CredentialOptions {
+export interface CredentialOptions extends OAuthOptions {
   tokenEnv?: string;
   apiKeyEnv?: string;
   apiKeyHeader?: string;
@@ -33,6 +34,9 @@ export function envSecret(name: string, env: NodeJS.ProcessEnv, option: string):
 /** The user's credential, from the environment variables the options name. */
 export function credentialFrom(options: CredentialOptions, env: NodeJS.ProcessEnv = process.env): Credential | undefined {
   if (options.tokenEnv && options.apiKeyEnv) throw new UsageError('give one of --token-env and --api-key-env, not both');
+  if ((options.tokenEnv || options.apiKeyEnv) && wantsOAuth(options)) {
+    throw new UsageError('give one of --token-env, --api-key-env and OAuth client credentials (--oauth-token-url), not several');
+  }
   if (options.tokenEnv) {
     const token = envSecret(options.tokenEnv, env, '--token-env');
     return bearer(token, `Bearer \${${options.tokenEnv}}`);

@@ -1,18 +1,22 @@
-import { checksForProbe, evaluate } from '../engine/evaluate';
-import { curlFor } from '../engine/repro';
+import { OAuthClient, tokenRequestCurl, type OAuthClientSettings } from '../auth/oauth';
+import { ACCESS_TOKEN_ENV, OAuthSession } from '../auth/session';
 import type { Profile } from '../profile/profile';
 import type { ProbeDef } from '../profile/types';
-import type { EvaluatedExchange, Exchange, Finding, VendorRun } from '../types';
+import type { EvaluatedExchange, VendorRun } from '../types';
 import { Redactor } from '../util/redact';
 import { invalidCredential, type Credential } from './credentials';
-import { send, UNREACHABLE_CODES, type SendResult } from './http';
+import { UNREACHABLE_CODES } from './http';
 import { HostPacer } from './pacer';
-import { requestFor, type OutgoingRequest } from './request';
+import { runPool } from './pool';
+import { requestFor } from './request';
+import { recorded, sendProbe, skipped, type ProbeContext } from './send-probe';
 
 export interface ProbeRunOptions {
   baseUrl: string;
-  /** The user's credential (or the mock credential); probes needing one are skipped without it. */
+  /** The user's credential (or the mock credential); probes needing one are skipped without it (or OAuth). */
   credential?: Credential;
+  /** OAuth2 client credentials: a token is fetched before the first probe that needs one, and once more on the vendor's expired-token answer. */
+  oauth?: OAuthClientSettings;
   /** Per request (default 10000 ms). */
   timeoutMs?: number;
   /** Response bodies are capped here (default 1 MiB). */
@@ -26,6 +30,8 @@ export interface ProbeRunOptions {
   maxRequests?: number;
   /** Most seconds errspec waits on a Retry-After before its next request to that host (default 60). */
   maxWaitSeconds?: number;
+  /** Probes of this vendor in flight at once (default 1: one request at a time to the target). The burst always runs alone. */
+  concurrency?: number;
   /** Probes after config overrides (default: the profile's). */
   probes?: ProbeDef[];
   /** Ids after config overrides (default: the profile's). */
@@ -40,44 +46,55 @@ export interface ProbeRunOptions {
   insecure?: boolean;
 }
 
-/** Send every probe of a vendor, one at a time, and check each exchange. The runner never prints. */
+/** Send every probe of a vendor (one at a time unless `concurrency` says otherwise) and check each exchange. The runner never prints. */
 export async function runProbes(profile: Profile, options: ProbeRunOptions): Promise<VendorRun> {
   const started = Date.now();
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
-  const redactor = (options.redactor ?? new Redactor()).with(options.credential?.secret ? [options.credential.secret] : [], [
-    options.credential?.header ?? 'authorization',
-  ]);
-  const pacer = new HostPacer(options.maxWaitSeconds ?? 60);
-  const ids = options.ids ?? profile.doc.ids;
-  const exchanges: EvaluatedExchange[] = [];
-  const notes: string[] = [];
-  const accept = [...profile.doc.envelope.mediaTypes, 'application/json'].join(', ');
-
-  for (const probe of options.probes ?? profile.probes) {
-    if (options.signal?.aborted) {
-      notes.push(`interrupted: probe ${probe.id} and those after it did not run`);
-      break;
-    }
-    const out = requestFor(probe, options.baseUrl, ids, accept);
-    const credential = probe.auth === 'none' ? undefined : probe.auth === 'invalid' ? invalidCredential(profile, options.credential) : options.credential;
-    if (credential) out.headers[credential.header] = credential.value;
-    const skipReason =
-      probe.writes && !options.allowWrites ? 'creates data on the target: run with --allow-writes to send it'
-      : probe.burst && !options.rateLimitProbe ? 'rate-limit burst is opt-in: run with --rate-limit-probe'
-      : probe.auth === 'valid' && !options.credential ? 'needs a valid credential: pass --token-env or --api-key-env'
-      : undefined;
-    const exchange = skipReason
-      ? skipped(profile, probe, recorded(out, redactor), skipReason)
-      : await sendProbe(profile, probe, out, credential, { ...options, timeoutMs, maxBodyBytes, redactor, pacer });
-    // A probe cut short by the interruption did not finish: report what finished, not the interruption as a target error.
-    if (!skipReason && options.signal?.aborted) {
-      notes.push(`interrupted: probe ${probe.id} and those after it did not run`);
-      break;
-    }
-    exchanges.push(exchange);
-    options.onExchange?.(exchange);
+  const maxWaitSeconds = options.maxWaitSeconds ?? 60;
+  const ctx: ProbeContext = {
+    profile,
+    timeoutMs,
+    maxBodyBytes,
+    maxRequests: options.maxRequests ?? 60,
+    strict: options.strict,
+    insecure: options.insecure,
+    signal: options.signal,
+    pacer: new HostPacer(maxWaitSeconds),
+    redactor: (options.redactor ?? new Redactor()).with(
+      [options.credential?.secret, options.oauth?.clientId, options.oauth?.clientSecret].filter((s): s is string => Boolean(s)),
+      [options.credential?.header ?? 'authorization'],
+    ),
+    notes: [],
+  };
+  if (options.oauth) {
+    const client = new OAuthClient(options.oauth, {
+      send: { timeoutMs, maxBodyBytes, insecure: options.insecure, signal: options.signal },
+      pacer: ctx.pacer,
+      signal: options.signal,
+      // Every access token is a secret from the moment it arrives.
+      onToken: (token) => (ctx.redactor = ctx.redactor.with([token])),
+    });
+    ctx.oauth = new OAuthSession(client, profile, { redactor: () => ctx.redactor, strict: options.strict });
   }
+
+  const probes = options.probes ?? profile.probes;
+  const results: (EvaluatedExchange[] | undefined)[] = probes.map(() => undefined);
+  const runOne = async (index: number): Promise<void> => {
+    if (options.signal?.aborted) return;
+    const { exchanges, sent } = await runProbe(ctx, probes[index], options);
+    // A probe cut short by the interruption did not finish: report what finished, not the interruption as a target error.
+    if (sent && options.signal?.aborted) return;
+    results[index] = exchanges;
+    for (const exchange of exchanges) options.onExchange?.(exchange);
+  };
+  const indices = probes.map((_, i) => i);
+  await runPool(indices.filter((i) => !probes[i].burst), options.concurrency ?? 1, runOne);
+  // The burst runs alone and last: its requests are counted alone, and its 429 cannot starve the other probes.
+  await runPool(indices.filter((i) => probes[i].burst), 1, runOne);
+
+  const exchanges = results.flatMap((r) => r ?? []);
+  const notes = [...ctx.notes, ...interruptionNotes(probes, results), ...pacingNotes(ctx.pacer, maxWaitSeconds), ...oauthNotes(ctx.oauth)];
   const run: VendorRun = {
     vendor: profile.id,
     title: profile.title,
@@ -92,78 +109,59 @@ export async function runProbes(profile: Profile, options: ProbeRunOptions): Pro
   const sent = exchanges.filter((e) => e.response || e.transportError);
   if (sent.length > 0 && sent.every((e) => e.transportError && UNREACHABLE_CODES.has(e.transportError.code))) {
     run.unreachable = `${options.baseUrl} could not be reached: ${sent[0].transportError!.message}`;
+  } else if (ctx.oauth?.failure) {
+    // Without a token the probes that matter cannot run: as bad as an unreachable target (exit 3).
+    run.unreachable = ctx.oauth.failure;
   }
   return run;
 }
 
-interface SendContext extends ProbeRunOptions {
-  timeoutMs: number;
-  maxBodyBytes: number;
-  redactor: Redactor;
-  pacer: HostPacer;
+/** One probe: its credential (fetching a token if it is the first to need one), then its exchanges. */
+async function runProbe(ctx: ProbeContext, probe: ProbeDef, options: ProbeRunOptions): Promise<{ exchanges: EvaluatedExchange[]; sent: boolean }> {
+  const out = requestFor(probe, options.baseUrl, options.ids ?? ctx.profile.doc.ids, acceptOf(ctx.profile));
+  const skipReason =
+    probe.writes && !options.allowWrites ? 'creates data on the target: run with --allow-writes to send it'
+    : probe.burst && !options.rateLimitProbe ? 'rate-limit burst is opt-in: run with --rate-limit-probe'
+    : probe.auth === 'valid' && !options.credential && !ctx.oauth ? 'needs a valid credential: pass --token-env, --api-key-env or OAuth client credentials (--oauth-token-url)'
+    : undefined;
+  if (skipReason) return { exchanges: [skipped(ctx.profile, probe, recorded(out, ctx.redactor), skipReason)], sent: false };
+  let credential: Credential | undefined;
+  if (probe.auth === 'invalid') credential = invalidCredential(ctx.profile, options.credential);
+  else if (probe.auth === 'valid' && ctx.oauth) {
+    const auth = await ctx.oauth.credential();
+    if (!auth.credential) {
+      return { exchanges: [...auth.exchanges, skipped(ctx.profile, probe, recorded(out, ctx.redactor), auth.skipReason ?? 'no access token')], sent: auth.exchanges.length > 0 };
+    }
+    credential = auth.credential;
+  } else if (probe.auth === 'valid') credential = options.credential;
+  if (credential) out.headers[credential.header] = credential.value;
+  return { exchanges: await sendProbe(ctx, probe, out, credential), sent: true };
 }
 
-async function sendProbe(profile: Profile, probe: ProbeDef, out: OutgoingRequest, credential: Credential | undefined, ctx: SendContext): Promise<EvaluatedExchange> {
-  const host = new URL(out.url).host;
-  const limit = probe.burst ? Math.max(1, ctx.maxRequests ?? 60) : 1;
-  let result: SendResult | undefined;
-  let sentCount = 0;
-  for (let i = 0; i < limit; i++) {
-    await ctx.pacer.wait(host, ctx.signal);
-    if (ctx.signal?.aborted) break;
-    result = await send(out, { timeoutMs: ctx.timeoutMs, maxBodyBytes: ctx.maxBodyBytes, insecure: ctx.insecure, signal: ctx.signal });
-    sentCount++;
-    if (result.response) ctx.pacer.observe(host, result.response);
-    // A burst stops at the first 429 (or at the first failure to get any answer).
-    if (!probe.burst || !result.response || result.response.status === 429) break;
-  }
-  const request = recorded(out, ctx.redactor);
-  const exchange: Exchange = {
-    id: probe.id,
-    entry: null,
-    request,
-    expectedStatuses: probe.expect.status,
-    ...(probe.expect.codes ? { expectedCodes: probe.expect.codes } : {}),
-    durationMs: result?.durationMs,
-  };
-  if (result?.response) {
-    exchange.response = {
-      ...result.response,
-      headers: ctx.redactor.headerMap(result.response.headers),
-      body: ctx.redactor.text(result.response.body),
-    };
-  } else {
-    const failure = result?.transportError ?? { code: 'INTERRUPTED', message: 'the run was interrupted before this probe was answered' };
-    exchange.transportError = { code: failure.code, message: ctx.redactor.text(failure.message) };
-  }
+const acceptOf = (profile: Profile): string => [...profile.doc.envelope.mediaTypes, 'application/json'].join(', ');
 
-  const repro = curlFor(request, credential ? { header: credential.header, value: credential.reference } : undefined);
-  const list = checksForProbe(profile, probe.expect.status);
-  if (probe.burst && exchange.response && exchange.response.status !== 429) {
-    return skipped(profile, probe, request, `no 429 within ${sentCount} requests (--max-requests ${limit}): rate limit not observed`);
-  }
-  const evaluated = evaluate(profile, exchange, { strict: ctx.strict, repro, checks: list });
-  return { ...evaluated, findings: completeFindings(list.map((c) => c.id), evaluated.findings, exchange) };
+function interruptionNotes(probes: ProbeDef[], results: (EvaluatedExchange[] | undefined)[]): string[] {
+  const missing = probes.filter((_, i) => results[i] === undefined);
+  if (missing.length === 0) return [];
+  const first = results.findIndex((r) => r === undefined);
+  return results.slice(first).every((r) => r === undefined)
+    ? [`interrupted: probe ${probes[first].id} and those after it did not run`]
+    : [`interrupted: probes ${missing.map((p) => p.id).join(', ')} did not run`];
 }
 
-/** One finding per statically planned check, so Jest tests and report rows always line up. */
-function completeFindings(planned: string[], findings: Finding[], exchange: Exchange): Finding[] {
-  const byCheck = new Map(findings.map((f) => [f.check, f]));
-  return planned.map(
-    (id) => byCheck.get(id) ?? { check: id, outcome: 'skip', message: `not applicable to HTTP ${exchange.response?.status ?? 'no response'}` },
-  );
+function pacingNotes(pacer: HostPacer, maxWaitSeconds: number): string[] {
+  const notes = pacer.waits
+    .filter((w) => w.askedSeconds > w.cappedSeconds)
+    .map((w) => `${w.host} asked for Retry-After: ${w.retryAfter} (${w.askedSeconds} s); errspec holds back at most --max-wait ${maxWaitSeconds} s`);
+  if (pacer.waitedMs > 0) notes.push(`honoured Retry-After: waited ${(pacer.waitedMs / 1000).toFixed(1)} s before further requests to rate-limited hosts`);
+  return notes;
 }
 
-function skipped(profile: Profile, probe: ProbeDef, request: Exchange['request'], reason: string): EvaluatedExchange {
-  const findings = checksForProbe(profile, probe.expect.status).map((c): Finding => ({ check: c.id, outcome: 'skip', message: reason }));
-  return { id: probe.id, entry: null, request, expectedStatuses: probe.expect.status, ok: true, findings };
-}
-
-function recorded(out: OutgoingRequest, redactor: Redactor): Exchange['request'] {
-  return {
-    method: out.method,
-    url: redactor.text(out.url),
-    headers: redactor.headerMap(out.headers),
-    ...(out.body !== undefined ? { body: redactor.text(out.body) } : {}),
-  };
+function oauthNotes(session: OAuthSession | undefined): string[] {
+  if (!session || session.client.requests === 0) return [];
+  const { settings, requests } = session.client;
+  return [
+    `OAuth client credentials: ${requests} token request(s) to ${settings.tokenUrl} (client authentication: ${settings.clientAuth}); `
+      + `reproductions read the access token from $${ACCESS_TOKEN_ENV}: ${ACCESS_TOKEN_ENV}=$(${tokenRequestCurl(settings).replace(/^curl -i /, 'curl -s ')} | jq -r .access_token)`,
+  ];
 }

@@ -126,6 +126,10 @@ function crossCheck(doc: ProfileDoc): [string, string][] {
     for (const [i, req] of (def.requires ?? []).entries()) needRule(`/codes/${code}/requires/${i}/rule`, req.rule);
     if (doc.envelope.type && !def.type) problems.push([`/codes/${code}`, `code "${code}" needs a type: the envelope has one`]);
   }
+  const auth = doc.auth;
+  for (const [where, codes] of [['/auth/expiredCodes', auth.expiredCodes], ['/auth/tokenEndpoint/refusedCodes', auth.tokenEndpoint?.refusedCodes]] as const) {
+    for (const code of codes ?? []) if (!doc.codes[code]) problems.push([where, `code "${code}" is not in codes:`]);
+  }
   const probeIds = new Set<string>();
   for (const [i, probe] of doc.probes.entries()) {
     if (probeIds.has(probe.id)) problems.push([`/probes/${i}/id`, `probe id "${probe.id}" is used twice`]);

@@ -82,6 +82,24 @@ export interface AuthDef {
   /** How the credential travels: a bearer token, or an API key in a named header. */
   scheme: 'bearer' | 'api-key';
   header?: string;
+  /**
+   * Codes that mean "your token has expired" (opescare: token_expired). A probe answered with one,
+   * sent with an OAuth token, gets a fresh token once and is retried once.
+   */
+  expiredCodes?: string[];
+  /** The vendor's OAuth2 client-credentials token endpoint, as the reference mock serves it. */
+  tokenEndpoint?: TokenEndpointDef;
+}
+
+export interface TokenEndpointDef {
+  /** Path of the token endpoint on the reference mock (POST, form-encoded). */
+  path: string;
+  /** Lifetime of the tokens the reference mock issues, in seconds (opescare: 1-hour TTL). */
+  ttlSeconds: number;
+  /** Codes the token endpoint refuses a client with (opescare: invalid_client); the refusal is checked like any error. */
+  refusedCodes: string[];
+  /** What the reference mock answers: a refused client, an expired token it issued, a request that is not client_credentials. */
+  mock: { refused: MockResponseDef; expired: MockResponseDef; invalidRequest?: MockResponseDef };
 }
 
 export interface ProfileDoc {

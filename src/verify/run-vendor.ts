@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { effectiveProbes, loadConfig, type Config } from '../config/load';
 import { startMock, type RunningMock } from '../mock/server';
-import { credentialFrom, mockCredential } from '../probes/credentials';
+import { oauthSettingsFrom, wantsOAuth } from '../auth/options';
+import { credentialFrom, mockCredential, type CredentialOptions } from '../probes/credentials';
 import { runProbes } from '../probes/run';
 import { loadProfile } from '../profile/load';
 import type { EvaluatedExchange, VendorRun } from '../types';
@@ -17,9 +18,17 @@ export interface VendorRunHooks {
 
 /** Values of every environment variable a `*-env` option names: redacted everywhere. */
 export function secretValues(settings: VerifySettings, config: Config | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
-  const names = [settings.credential?.tokenEnv, settings.credential?.apiKeyEnv];
-  for (const vendor of Object.values(config?.vendors ?? {})) names.push(vendor.auth?.tokenEnv, vendor.auth?.apiKeyEnv);
+  const namesOf = (auth: CredentialOptions | undefined) => [auth?.tokenEnv, auth?.apiKeyEnv, auth?.clientIdEnv, auth?.clientSecretEnv];
+  const names = namesOf(settings.credential);
+  for (const vendor of Object.values(config?.vendors ?? {})) names.push(...namesOf(vendor.auth));
   return names.filter((n): n is string => Boolean(n)).map((n) => env[n] ?? '').filter(Boolean);
+}
+
+/** The command line's credential options when it gives any, else the config's for this vendor: never a mix of both. */
+export function authOptions(cli: CredentialOptions | undefined, configured: CredentialOptions | undefined): CredentialOptions {
+  const given = Object.fromEntries(Object.entries(cli ?? {}).filter(([, v]) => v !== undefined && v !== '')) as CredentialOptions;
+  const named = given.tokenEnv || given.apiKeyEnv || wantsOAuth(given);
+  return named ? given : { ...(configured ?? {}), ...given };
 }
 
 /** Run one vendor's probes against its target: the configured one, or its embedded mock started and stopped here. */
@@ -33,10 +42,15 @@ export async function runVendor(vendorId: string, settings: VerifySettings, hook
   try {
     // Embedded mock: it rate-limits after 10 requests so the opt-in burst has something to find.
     if (!baseUrl) mock = await startMock(profile, { faults: settings.rateLimitProbe ? { rateLimitAfter: 10, retryAfter: '1' } : {} });
-    const credential = credentialFrom({ ...(vendorConfig?.auth ?? {}), ...(settings.credential ?? {}) }) ?? (mock ? mockCredential(profile) : undefined);
+    const target = baseUrl ?? mock!.url;
+    const auth = authOptions(settings.credential, vendorConfig?.auth);
+    const oauth = oauthSettingsFrom(auth, target);
+    const credential = credentialFrom(auth) ?? (mock && !oauth ? mockCredential(profile) : undefined);
     return await runProbes(profile, {
       baseUrl: baseUrl ?? mock!.url,
       credential,
+      oauth,
+      concurrency: settings.concurrency ?? config?.concurrency,
       probes,
       ids,
       timeoutMs: settings.timeoutMs ?? config?.timeoutMs,

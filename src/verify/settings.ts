@@ -16,6 +16,8 @@ export interface VerifySettings {
   rateLimitProbe?: boolean;
   maxRequests?: number;
   maxWaitSeconds?: number;
+  /** Probes of one vendor in flight at once (`--concurrency`, default 1). */
+  concurrency?: number;
   /** Accept any TLS certificate of the target (`--insecure`). */
   insecure?: boolean;
   /** Where progress lines go as exchanges complete. */
