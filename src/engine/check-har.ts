@@ -1,26 +1,43 @@
 import type { Profile } from '../profile/profile';
-import type { VendorRun } from '../types';
+import type { EvaluatedExchange, Exchange, Summary, VendorRun } from '../types';
 import { Redactor } from '../util/redact';
 import { evaluate } from './evaluate';
 import { curlFor } from './repro';
-import { exchangeFromEntry, readHar } from '../har/read';
+import { HarCapture, harBatches, type HarReadOptions } from '../har/read';
 
 export interface CheckHarOptions {
   strict?: boolean;
   redactor?: Redactor;
+  /** Tuning of the streaming HAR reader. */
+  read?: HarReadOptions;
 }
 
-/** `errspec check`: every non-2xx entry of a HAR is checked; 2xx entries are listed with no findings. */
-export function checkHar(profile: Profile, file: string, options: CheckHarOptions = {}): VendorRun {
+/** A HAR run as `checkHarStream` ends it: every field of the VendorRun but the exchanges, which went to the callback. */
+export interface HarRunHead extends Omit<VendorRun, 'exchanges'> {
+  summary: Summary;
+  /** Some exchange has a failed or errored finding. */
+  failed: boolean;
+}
+
+/**
+ * `errspec check`, streamed: entries are read, checked and handed to `onExchange` one at a time in
+ * file order, so memory holds a batch of entries, not the file or the run. Every non-2xx entry is
+ * checked; 2xx entries are handed over with no findings. Throws HarInvalidError on a malformed file,
+ * possibly after some exchanges were handed over.
+ */
+export function checkHarStream(profile: Profile, file: string, options: CheckHarOptions, onExchange: (exchange: EvaluatedExchange) => void): HarRunHead {
   const started = Date.now();
-  const redactor = options.redactor ?? new Redactor();
-  const entries = readHar(file);
-  const exchanges = entries.map((entry, index) => {
-    const exchange = exchangeFromEntry(entry, index, redactor);
-    const status = exchange.response!.status;
-    if (status >= 200 && status < 300) return { ...exchange, ok: true, findings: [] };
-    return evaluate(profile, exchange, { strict: options.strict, repro: curlFor(exchange.request) });
-  });
+  const capture = new HarCapture(options.redactor ?? new Redactor());
+  const summary: Summary = { exchanges: 0, checks: 0, passed: 0, failed: 0, warnings: 0, skipped: 0, errors: 0 };
+  let failed = false;
+  for (const batch of harBatches(file, options.read)) {
+    for (let i = 0; i < batch.entries.length; i++) {
+      const exchange = checkEntry(profile, capture.exchange(batch.entries[i], batch.first + i), options.strict);
+      count(summary, exchange);
+      if (!exchange.ok) failed = true;
+      onExchange(exchange);
+    }
+  }
   return {
     vendor: profile.id,
     title: profile.title,
@@ -29,6 +46,39 @@ export function checkHar(profile: Profile, file: string, options: CheckHarOption
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     strict: Boolean(options.strict),
-    exchanges,
+    summary,
+    failed,
   };
+}
+
+/** `errspec check` with the whole run in memory: every non-2xx entry of a HAR is checked; 2xx entries are listed with no findings. */
+export function checkHar(profile: Profile, file: string, options: CheckHarOptions = {}): VendorRun {
+  const exchanges: EvaluatedExchange[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { summary, failed, ...head } = checkHarStream(profile, file, options, (e) => exchanges.push(e));
+  return { ...head, exchanges };
+}
+
+function checkEntry(profile: Profile, exchange: Exchange, strict: boolean | undefined): EvaluatedExchange {
+  const status = exchange.response!.status;
+  if (status >= 200 && status < 300) return { ...exchange, ok: true, findings: [] };
+  const evaluated = evaluate(profile, exchange, { strict });
+  // The reproduction is built only for an exchange that needs one: most entries of a large capture pass.
+  if (!evaluated.ok) {
+    const repro = curlFor(exchange.request);
+    for (const finding of evaluated.findings) if (finding.outcome === 'fail' || finding.outcome === 'error') finding.repro = repro;
+  }
+  return evaluated;
+}
+
+function count(summary: Summary, exchange: EvaluatedExchange): void {
+  summary.exchanges++;
+  for (const finding of exchange.findings) {
+    summary.checks++;
+    if (finding.outcome === 'pass') summary.passed++;
+    else if (finding.outcome === 'fail') summary.failed++;
+    else if (finding.outcome === 'warn') summary.warnings++;
+    else if (finding.outcome === 'skip') summary.skipped++;
+    else summary.errors++;
+  }
 }

@@ -1,43 +1,407 @@
-import { readFileSync } from 'node:fs';
-import type { Entry, Har } from 'har-format';
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { Entry } from 'har-format';
 import { HarInvalidError } from '../errors';
 import type { Exchange, HeaderMap } from '../types';
 import type { Redactor } from '../util/redact';
 
-/** Read a HAR 1.2 file; throws HarInvalidError naming the file and what is wrong. */
-export function readHar(file: string): Entry[] {
-  let text: string;
+/** Tuning of the streaming reader; the defaults suit files from kilobytes to gigabytes. */
+export interface HarReadOptions {
+  /** Bytes read from the file at a time (default 1 MiB). */
+  chunkBytes?: number;
+  /** Entries are parsed in batches of about this many bytes (default 512 KiB). */
+  batchBytes?: number;
+}
+
+/** Consecutive entries of `log.entries`, parsed and validated; `first` is the index of `entries[0]`. */
+export interface HarBatch {
+  first: number;
+  entries: Entry[];
+}
+
+const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;
+const OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d;
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * A forward-only scanner over a JSON file that holds only the bytes it still needs.
+ * It walks the two outer levels (`{"log": {"entries": [...]}}`) token by token and finds where each
+ * nested value ends by counting brackets outside strings; JSON.parse then validates and builds every
+ * nested value, so the file is exactly as strictly checked as by one JSON.parse of the whole.
+ * Offsets outside the inner loops are absolute file offsets.
+ */
+class JsonScanner {
+  private buf: Buffer;
+  /** File offset of buf[0]. */
+  private base = 0;
+  /** Bytes of buf holding file data. */
+  private end = 0;
+  private eof = false;
+  /** Scan position in buf. */
+  private pos = 0;
+  /** Bytes from this file offset on are kept when the buffer is refilled. */
+  retain = 0;
+
+  constructor(private readonly fd: number, private readonly file: string, chunkBytes: number) {
+    this.buf = Buffer.allocUnsafe(chunkBytes);
+  }
+
+  /** The file offset of the scan position. */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  invalid(what: string, at = this.offset): HarInvalidError {
+    return new HarInvalidError(`${this.file}: not a HAR file: invalid JSON (${what} at byte ${at})`);
+  }
+
+  /** Read more of the file; returns how far the buffer moved left (buffer positions shift by that), or -1 at the end of the file. */
+  private fill(): number {
+    if (this.eof) return -1;
+    const shift = Math.max(0, Math.min(this.retain, this.offset) - this.base);
+    if (shift > 0) {
+      this.buf.copy(this.buf, 0, shift, this.end);
+      this.end -= shift;
+      this.base += shift;
+      this.pos -= shift;
+    }
+    // A value longer than the buffer (a huge body) grows it: memory is bounded by the largest entry, not the file.
+    if (this.end > this.buf.length / 2) {
+      const grown = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(grown, 0, 0, this.end);
+      this.buf = grown;
+    }
+    let read: number;
+    try {
+      read = readSync(this.fd, this.buf, this.end, this.buf.length - this.end, null);
+    } catch (cause) {
+      throw new HarInvalidError(`${this.file}: cannot read: ${(cause as Error).message}`, { cause });
+    }
+    if (read === 0) {
+      this.eof = true;
+      return -1;
+    }
+    this.end += read;
+    return shift;
+  }
+
+  /** The next byte that is not white space, not consumed; -1 at the end of the file. */
+  peek(): number {
+    for (;;) {
+      while (this.pos < this.end && isSpace(this.buf[this.pos])) this.pos++;
+      if (this.pos < this.end) return this.buf[this.pos];
+      if (this.fill() < 0) return -1;
+    }
+  }
+
+  /** Consume the byte peek() returned. */
+  advance(): void {
+    this.pos++;
+  }
+
+  /** A UTF-8 byte order mark, as some proxies write, is not JSON: step over it. */
+  skipByteOrderMark(): void {
+    if (this.peek() !== 0xef) return;
+    while (this.end - this.pos < 3 && this.fill() >= 0);
+    if (this.buf[this.pos + 1] === 0xbb && this.buf[this.pos + 2] === 0xbf) this.pos += 3;
+  }
+
+  expect(byte: number, what: string): void {
+    const c = this.peek();
+    if (c !== byte) throw this.invalid(c < 0 ? `unexpected end of file, expected ${what}` : `expected ${what}`);
+    this.pos++;
+  }
+
+  /**
+   * Find the end of the value at the scan position and return the file offset it starts at; the scan
+   * position is left after it. Containers end where their brackets balance, strings at the closing
+   * quote, literals at the next delimiter. Validity is JSON.parse's business, later.
+   */
+  skipValue(): number {
+    const first = this.peek();
+    if (first < 0) throw this.invalid('unexpected end of file, expected a value');
+    const startOffset = this.offset;
+    if (this.retain > startOffset) this.retain = startOffset;
+    const literal = first !== OPEN_BRACE && first !== OPEN_BRACKET && first !== QUOTE;
+    let i = this.pos;
+    let depth = 0;
+    let inString = false;
+    for (;;) {
+      const buf = this.buf;
+      const end = this.end;
+      let done = false;
+      if (literal) {
+        while (i < end) {
+          const c = buf[i];
+          if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isSpace(c)) break;
+          i++;
+        }
+        done = i < end;
+      } else {
+        while (i < end) {
+          const c = buf[i];
+          if (inString) {
+            if (c === BACKSLASH) {
+              // The escaped byte may be in the next read: stop at the backslash and scan it again then.
+              if (i + 1 >= end) break;
+              i += 2;
+              continue;
+            }
+            i++;
+            if (c === QUOTE) {
+              inString = false;
+              if (depth === 0) {
+                done = true;
+                break;
+              }
+            }
+            continue;
+          }
+          i++;
+          if (c === QUOTE) inString = true;
+          else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+          else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) {
+            done = true;
+            break;
+          }
+        }
+      }
+      if (done) break;
+      this.pos = i;
+      const shift = this.fill();
+      if (shift < 0) {
+        if (literal) break;
+        throw this.invalid('unexpected end of file inside a value', startOffset);
+      }
+      i -= shift;
+    }
+    this.pos = i;
+    return startOffset;
+  }
+
+  /** The file's bytes [from, to), decoded as UTF-8; both must still be in the buffer (retained). */
+  text(from: number, to: number): string {
+    return this.buf.toString('utf8', from - this.base, to - this.base);
+  }
+
+  /** JSON.parse of the file's bytes [from, to), with a message that names the offset. */
+  parse(from: number, to: number): unknown {
+    try {
+      return JSON.parse(this.text(from, to));
+    } catch (cause) {
+      throw new HarInvalidError(`${this.file}: not a HAR file: invalid JSON (${(cause as Error).message}; value at byte ${from})`, { cause });
+    }
+  }
+
+  /** The key of the next object member (after `{` or `,`); undefined when the object closes here. */
+  memberKey(afterComma: boolean): string | undefined {
+    this.retain = this.offset;
+    const c = this.peek();
+    if (c === CLOSE_BRACE && !afterComma) {
+      this.pos++;
+      return undefined;
+    }
+    if (c !== QUOTE) throw this.invalid(c < 0 ? 'unexpected end of file, expected a key' : 'expected a key');
+    const start = this.skipValue();
+    const key = this.parse(start, this.offset) as string;
+    this.expect(COLON, '":"');
+    this.retain = this.offset;
+    return key;
+  }
+
+  /** After a member's value: `,` (another member follows: true) or `}` (false). */
+  memberEnd(): boolean {
+    const c = this.peek();
+    if (c === COMMA || c === CLOSE_BRACE) {
+      this.pos++;
+      return c === COMMA;
+    }
+    throw this.invalid(c < 0 ? 'unexpected end of file, expected "," or "}"' : 'expected "," or "}" after a value');
+  }
+
+  /** Skip a value nobody reads (pages, creator, ...), still validating it. */
+  skipAndValidate(): void {
+    const start = this.skipValue();
+    this.parse(start, this.offset);
+    this.retain = this.offset;
+  }
+}
+
+/** The members of the object at the scan position, key by key; the caller consumes each value. */
+function* members(scanner: JsonScanner): Generator<string> {
+  scanner.expect(OPEN_BRACE, '"{"');
+  for (let key = scanner.memberKey(false); key !== undefined; key = scanner.memberEnd() ? scanner.memberKey(true) : undefined) yield key;
+}
+
+/**
+ * Stream the entries of a HAR 1.2 file in batches, each validated, without reading the file whole:
+ * memory holds one batch and the largest entry, whatever the file size. Throws HarInvalidError naming
+ * the file and what is wrong as soon as it is found, so a consumer may have seen earlier batches.
+ */
+export function* harBatches(file: string, options: HarReadOptions = {}): Generator<HarBatch> {
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
   } catch (cause) {
     throw new HarInvalidError(`${file}: cannot read: ${(cause as Error).message}`, { cause });
   }
-  let har: Har;
   try {
-    har = JSON.parse(text) as Har;
-  } catch (cause) {
-    throw new HarInvalidError(`${file}: not a HAR file: invalid JSON (${(cause as Error).message})`, { cause });
+    const scanner = new JsonScanner(fd, file, options.chunkBytes ?? 1 << 20);
+    const batchBytes = options.batchBytes ?? 1 << 19;
+    scanner.skipByteOrderMark();
+    let entriesSeen = false;
+    if (scanner.peek() !== OPEN_BRACE) {
+      // Valid JSON that is not an object is still no HAR: validate it to say which.
+      scanner.skipAndValidate();
+    } else {
+      let logSeen = false;
+      for (const key of members(scanner)) {
+        if (key !== 'log' || scanner.peek() !== OPEN_BRACE) {
+          scanner.skipAndValidate();
+          continue;
+        }
+        // JSON.parse would keep the last of two "log" members; a stream cannot go back: refuse the ambiguity.
+        if (logSeen) throw new HarInvalidError(`${file}: not a HAR file: "log" appears twice`);
+        logSeen = true;
+        for (const logKey of members(scanner)) {
+          if (logKey !== 'entries' || scanner.peek() !== OPEN_BRACKET) {
+            scanner.skipAndValidate();
+            continue;
+          }
+          if (entriesSeen) throw new HarInvalidError(`${file}: not a HAR file: "log.entries" appears twice`);
+          entriesSeen = true;
+          yield* entryBatches(scanner, file, batchBytes);
+        }
+      }
+    }
+    if (scanner.peek() >= 0) throw scanner.invalid('unexpected content after the end of the document');
+    if (!entriesSeen) throw new HarInvalidError(`${file}: not a HAR file: log.entries is missing or not an array`);
+  } finally {
+    closeSync(fd);
   }
-  const entries = (har as { log?: { entries?: unknown } })?.log?.entries;
-  if (!Array.isArray(entries)) throw new HarInvalidError(`${file}: not a HAR file: log.entries is missing or not an array`);
-  entries.forEach((entry, index) => validateEntry(file, entry, index));
+}
+
+/** The elements of the array at the scan position, parsed a batch at a time: one JSON.parse per batch is cheaper than one per entry. */
+function* entryBatches(scanner: JsonScanner, file: string, batchBytes: number): Generator<HarBatch> {
+  scanner.expect(OPEN_BRACKET, '"["');
+  if (scanner.peek() === CLOSE_BRACKET) {
+    scanner.advance();
+    return;
+  }
+  let first = 0;
+  for (let more = true; more; ) {
+    // File offsets where each entry of the batch starts and ends.
+    const starts: number[] = [];
+    const ends: number[] = [];
+    scanner.retain = scanner.offset;
+    do {
+      starts.push(scanner.skipValue());
+      ends.push(scanner.offset);
+      const c = scanner.peek();
+      if (c !== COMMA && c !== CLOSE_BRACKET) throw scanner.invalid(c < 0 ? 'unexpected end of file inside log.entries' : 'expected "," or "]" after an entry');
+      scanner.advance();
+      more = c === COMMA;
+    } while (more && ends[ends.length - 1] - starts[0] < batchBytes);
+    yield { first, entries: parseBatch(scanner, file, starts, ends, first) };
+    first += starts.length;
+  }
+  scanner.retain = scanner.offset;
+}
+
+function parseBatch(scanner: JsonScanner, file: string, starts: number[], ends: number[], first: number): Entry[] {
+  let entries: unknown[];
+  try {
+    entries = JSON.parse(`[${scanner.text(starts[0], ends[ends.length - 1])}]`) as unknown[];
+  } catch {
+    // Parse entry by entry to name the one at fault.
+    for (let i = 0; i < starts.length; i++) {
+      try {
+        JSON.parse(scanner.text(starts[i], ends[i]));
+      } catch (cause) {
+        throw new HarInvalidError(`${file}: not a HAR file: invalid JSON in entry ${first + i} (${(cause as Error).message}; entry at byte ${starts[i]})`, { cause });
+      }
+    }
+    throw scanner.invalid('entries do not form an array', starts[0]);
+  }
+  // Brackets and JSON.parse disagree only on input like `1 2` inside one element: invalid either way.
+  if (entries.length !== starts.length) throw scanner.invalid('an entry is not a single JSON value', starts[0]);
+  for (let i = 0; i < entries.length; i++) validateEntry(file, entries[i], first + i);
   return entries as Entry[];
+}
+
+/** Every entry of a HAR 1.2 file, streamed. */
+export function* harEntries(file: string, options?: HarReadOptions): Generator<Entry> {
+  for (const batch of harBatches(file, options)) yield* batch.entries;
+}
+
+/** Read a HAR 1.2 file's entries into memory; throws HarInvalidError naming the file and what is wrong. */
+export function readHar(file: string): Entry[] {
+  return [...harEntries(file)];
 }
 
 export function validateEntry(file: string, entry: unknown, index: number): void {
   const e = entry as Partial<Entry> | null;
   const problem =
-    !e || typeof e !== 'object' ? 'is not an object'
+    !e || typeof e !== 'object' || Array.isArray(e) ? 'is not an object'
     : !e.request || typeof e.request.method !== 'string' || typeof e.request.url !== 'string' ? 'has no request.method and request.url'
     : !e.response || typeof e.response.status !== 'number' ? 'has no numeric response.status'
     : undefined;
   if (problem) throw new HarInvalidError(`${file}: entry ${index} ${problem}`);
 }
 
-function headerMap(headers: { name: string; value: string }[] | undefined): HeaderMap {
+/** Header pairs repeat across a capture (content-type, server, cache-control): their redaction is remembered, within bounds. */
+const MEMO_LIMIT = 20_000;
+
+/** HAR entries as exchanges, secrets redacted at capture. HAR timings are not exchanges' business. */
+export class HarCapture {
+  private readonly pairs = new Map<string, [string, string]>();
+
+  constructor(private readonly redactor: Redactor) {}
+
+  exchange(entry: Entry, index: number): Exchange {
+    // Tools disagree on the optional parts: what is not the HAR shape (a numeric text, headers as an object) is left out.
+    const content = entry.response.content as Partial<Entry['response']['content']> | null | undefined;
+    let body = typeof content?.text === 'string' ? content.text : '';
+    if (content?.encoding === 'base64') body = Buffer.from(body, 'base64').toString('utf8');
+    const responseHeaders = joinHeaders(entry.response.headers);
+    if (typeof content?.mimeType === 'string' && content.mimeType && responseHeaders['content-type'] === undefined) responseHeaders['content-type'] = content.mimeType;
+    const postData = entry.request.postData?.text;
+    return {
+      id: `entry-${index}`,
+      entry: index,
+      request: {
+        method: entry.request.method,
+        url: this.redactor.text(entry.request.url),
+        headers: this.redactHeaders(joinHeaders(entry.request.headers)),
+        body: typeof postData === 'string' ? this.redactor.text(postData) : undefined,
+      },
+      response: { status: entry.response.status, headers: this.redactHeaders(responseHeaders), body: this.redactor.text(body) },
+    };
+  }
+
+  /** Redactor.headerMap, pair by pair, remembered. */
+  private redactHeaders(headers: HeaderMap): HeaderMap {
+    const out: HeaderMap = {};
+    for (const name in headers) {
+      const value = headers[name];
+      const key = `${name}\n${value}`;
+      let pair = this.pairs.get(key);
+      if (!pair) {
+        const one = this.redactor.headerMap({ [name]: value });
+        const redactedName = Object.keys(one)[0];
+        pair = [redactedName, one[redactedName]];
+        if (this.pairs.size >= MEMO_LIMIT) this.pairs.clear();
+        this.pairs.set(key, pair);
+      }
+      out[pair[0]] = pair[1];
+    }
+    return out;
+  }
+}
+
+/** Names lower-cased; a repeated header's values joined with ", "; what is not a {name, value} pair is skipped. */
+function joinHeaders(headers: unknown): HeaderMap {
   const map: HeaderMap = {};
-  // HAR files come from many tools: skip what is not a {name, value} pair rather than fail the whole file.
-  for (const h of Array.isArray(headers) ? headers : []) {
+  for (const h of Array.isArray(headers) ? (headers as { name?: unknown; value?: unknown }[]) : []) {
     if (!h || typeof h !== 'object' || typeof h.name !== 'string' || h.value === undefined || h.value === null) continue;
     const name = h.name.toLowerCase();
     map[name] = map[name] === undefined ? String(h.value) : `${map[name]}, ${h.value}`;
@@ -45,23 +409,7 @@ function headerMap(headers: { name: string; value: string }[] | undefined): Head
   return map;
 }
 
-/** One HAR entry as an exchange; secrets redacted at capture. HAR timings are not exchanges' business. */
+/** One HAR entry as an exchange; secrets redacted at capture. */
 export function exchangeFromEntry(entry: Entry, index: number, redactor: Redactor): Exchange {
-  const content = entry.response.content as Partial<Entry['response']['content']> | null | undefined;
-  let body = typeof content?.text === 'string' ? content.text : '';
-  if (content?.encoding === 'base64') body = Buffer.from(body, 'base64').toString('utf8');
-  const responseHeaders = headerMap(entry.response.headers);
-  if (typeof content?.mimeType === 'string' && content.mimeType && responseHeaders['content-type'] === undefined) responseHeaders['content-type'] = content.mimeType;
-  const postData = entry.request.postData?.text;
-  return {
-    id: `entry-${index}`,
-    entry: index,
-    request: {
-      method: entry.request.method,
-      url: redactor.text(entry.request.url),
-      headers: redactor.headerMap(headerMap(entry.request.headers)),
-      body: typeof postData === 'string' ? redactor.text(postData) : undefined,
-    },
-    response: { status: entry.response.status, headers: redactor.headerMap(responseHeaders), body: redactor.text(body) },
-  };
+  return new HarCapture(redactor).exchange(entry, index);
 }
