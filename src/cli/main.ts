@@ -5,6 +5,7 @@ import { registerCheckCommand } from './check';
 import { registerVendorsCommand } from './vendors';
 import { registerVerifyCommand } from './verify';
 import { registerMockCommand } from './mock';
+import { registerPactCommand } from './pact';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -29,6 +30,8 @@ export function buildProgram(io: Io): Command {
   const program = new Command('errspec')
     .description('Contract tests for the error contracts of health-care APIs.\n\nExit codes: 0 all checks passed (warnings allowed unless --strict), 1 a check failed, 2 usage or configuration error, 3 target unreachable.')
     .version(toolVersion(), '-V, --version')
+    // errspec's own options only before the command: `pact can-i-deploy --version V` is the pacticipant's version.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -40,6 +43,7 @@ export function buildProgram(io: Io): Command {
   registerCheckCommand(program, io);
   registerVerifyCommand(program, io);
   registerMockCommand(program, io);
+  registerPactCommand(program, io);
   return program;
 }
 

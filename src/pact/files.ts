@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors';
+import { packageRoot } from '../util/paths';
+
+/** The consumer name errspec's pacts carry unless `--consumer` says otherwise. */
+export const DEFAULT_CONSUMER = 'errspec';
+
+/** The committed pacts: contracts/pacts/ of the errspec package. */
+export const defaultPactDir = (): string => path.join(packageRoot(), 'contracts', 'pacts');
+
+/** The file name Pact gives a consumer-provider pair, and errspec's vendor id is the provider name. */
+export const pactFileName = (consumer: string, vendor: string): string => `${consumer}-${vendor}.json`;
+
+/** The parts of a Pact V4 HTTP interaction errspec reads back (see the Pact V4 specification). */
+export interface PactBody {
+  content?: unknown;
+  contentType?: string;
+  /** `base64` when `content` is encoded bytes; false when it is JSON or text as-is. */
+  encoded?: string | false;
+}
+
+export interface PactInteraction {
+  description: string;
+  type?: string;
+  providerStates?: { name: string; params?: Record<string, unknown> }[];
+  request: {
+    method: string;
+    path: string;
+    query?: Record<string, string[]>;
+    headers?: Record<string, string[] | string>;
+    body?: PactBody;
+  };
+  response: {
+    status: number;
+    headers?: Record<string, string[] | string>;
+    body?: PactBody;
+    matchingRules?: Record<string, unknown>;
+  };
+  comments?: Record<string, unknown>;
+}
+
+export interface PactFile {
+  consumer: { name: string };
+  provider: { name: string };
+  interactions: PactInteraction[];
+  metadata?: Record<string, unknown>;
+}
+
+/** Read a pact file errspec wrote (or one of the same shape). Misuse, not a result: throws UsageError. */
+export function readPactFile(file: string): PactFile {
+  if (!existsSync(file)) throw new UsageError(`no pact file ${file}: run \`errspec pact generate\` first, or give --dir`);
+  let parsed: PactFile;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as PactFile;
+  } catch (cause) {
+    throw new UsageError(`${file}: not a JSON pact file: ${(cause as Error).message}`, { cause });
+  }
+  if (!parsed || !Array.isArray(parsed.interactions) || !parsed.provider?.name || !parsed.consumer?.name) {
+    throw new UsageError(`${file}: not a pact file (needs consumer, provider and interactions)`);
+  }
+  return parsed;
+}
+
+/** The state names of an interaction, in order. */
+export const statesOf = (interaction: PactInteraction): string[] => (interaction.providerStates ?? []).map((s) => s.name);
