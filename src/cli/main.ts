@@ -5,6 +5,7 @@ import { registerCheckCommand } from './check';
 import { registerVendorsCommand } from './vendors';
 import { registerVerifyCommand } from './verify';
 import { registerMockCommand } from './mock';
+import { registerProxyCommand } from './proxy';
 import { registerPactCommand } from './pact';
 
 export interface Io {
@@ -43,6 +44,7 @@ export function buildProgram(io: Io): Command {
   registerCheckCommand(program, io);
   registerVerifyCommand(program, io);
   registerMockCommand(program, io);
+  registerProxyCommand(program, io);
   registerPactCommand(program, io);
   return program;
 }

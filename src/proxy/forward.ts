@@ -1,0 +1,85 @@
+import { UsageError } from '../errors';
+
+/** Headers that belong to one connection, not to the message (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization',
+  'te', 'trailer', 'transfer-encoding', 'upgrade',
+]);
+
+/** Node answers `Expect: 100-continue` itself; undici refuses to send it on. */
+const REQUEST_ONLY_DROPS = new Set(['host', 'expect']);
+
+/** Names a Connection header lists are hop-by-hop too. */
+function connectionTokens(rawHeaders: string[]): Set<string> {
+  const tokens = new Set<string>();
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].toLowerCase() !== 'connection') continue;
+    for (const token of rawHeaders[i + 1].split(',')) if (token.trim()) tokens.add(token.trim().toLowerCase());
+  }
+  return tokens;
+}
+
+/** A flat [name, value, ...] list with hop-by-hop headers (and `drops`) taken out; order, case and repeats kept. */
+function withoutHopByHop(rawHeaders: string[], drops: ReadonlySet<string> = new Set()): string[] {
+  const listed = connectionTokens(rawHeaders);
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    if (HOP_BY_HOP.has(name) || drops.has(name) || listed.has(name)) continue;
+    out.push(rawHeaders[i], rawHeaders[i + 1]);
+  }
+  return out;
+}
+
+/** The client's headers for the target: as sent, minus hop-by-hop ones and Host (undici sets the target's). */
+export function forwardHeaders(rawHeaders: string[]): string[] {
+  return withoutHopByHop(rawHeaders, REQUEST_ONLY_DROPS);
+}
+
+/** The target's headers for the client: as received, minus hop-by-hop ones (Node frames the body for the client). */
+export function responseHeaders(rawHeaders: string[]): string[] {
+  return withoutHopByHop(rawHeaders);
+}
+
+/** Lower-cased names, repeats joined with ", " (as a HAR reader records them). */
+export function headerMapOf(rawHeaders: string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    map[name] = map[name] === undefined ? rawHeaders[i + 1] : `${map[name]}, ${rawHeaders[i + 1]}`;
+  }
+  return map;
+}
+
+/** Where requests go: an http(s) origin and an optional path prefix (`https://sandbox.example/fhir`). */
+export interface Target {
+  origin: string;
+  /** Prefix without a trailing slash ('' for none). */
+  basePath: string;
+}
+
+export function parseTarget(raw: string): Target {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--target "${raw}" is not a URL (expected http://host[:port][/prefix] or https://...)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target "${raw}": only http and https targets are supported, got ${url.protocol}`);
+  if (url.search || url.hash) throw new UsageError(`--target "${raw}": give an origin and optional path prefix, without query or fragment`);
+  if (url.username || url.password) throw new UsageError('--target must not carry credentials: your client sends its own');
+  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
+}
+
+/**
+ * The path sent to the target, byte for byte as the client sent it after the prefix. A client using the
+ * proxy as HTTP_PROXY sends an absolute URL: only its path and query are kept.
+ */
+export function targetPath(target: Target, requestUrl: string): string {
+  let path = requestUrl;
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(path);
+  if (absolute) path = path.slice(absolute[0].length);
+  if (path === '*' || path === '') path = '/';
+  if (!path.startsWith('/')) path = `/${path}`;
+  return `${target.basePath}${path}`;
+}
