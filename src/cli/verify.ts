@@ -196,6 +196,8 @@ function httpUrl(option: string, raw: string): URL {
   } catch {
     throw new UsageError(`${option} "${raw}" is not a URL (expected http://host[:port][/prefix] or https://...)`);
   }
+  // Reports show the target: a password in it would be in every one of them (and in this message).
+  if (url.username || url.password) throw new UsageError(`${option} must not carry credentials (user:password@): use --token-env or --api-key-env`);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${option} "${raw}": only http and https targets are supported, got ${url.protocol}`);
   return url;
 }

@@ -49,7 +49,19 @@ export class Redactor {
   headerMap(headers: Record<string, string>): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers)) {
-      out[this.text(name)] = this.isSecretHeader(name) ? redactHeaderValue(value) : this.text(value);
+      out[this.headerName(name)] = this.isSecretHeader(name) ? redactHeaderValue(value) : this.text(value);
+    }
+    return out;
+  }
+
+  /** Header names are case-insensitive (and arrive lower-cased): a secret echoed in one is matched ignoring case. */
+  private headerName(name: string): string {
+    let out = this.text(name);
+    for (const secret of this.values) {
+      const needle = secret.toLowerCase();
+      for (let at = out.toLowerCase().indexOf(needle); at >= 0; at = out.toLowerCase().indexOf(needle, at + REDACTED.length)) {
+        out = `${out.slice(0, at)}${REDACTED}${out.slice(at + secret.length)}`;
+      }
     }
     return out;
   }

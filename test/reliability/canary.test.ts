@@ -1,0 +1,254 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import type http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { BIN, ROOT, runCli, type CliResult } from '../helpers/cli';
+import { startServer, type TestServer } from '../helpers/server';
+
+/**
+ * Secrets errspec is given must appear in no output, even when a hostile target echoes them back.
+ * Canaries look like real tokens (base64 characters included); each has a hex core that must not
+ * leak either, so a secret cut or re-encoded by some writer is caught too.
+ */
+function canary(kind: string): { value: string; core: string } {
+  const core = `${kind}${Math.random().toString(16).slice(2, 10)}${Date.now().toString(16)}`;
+  return { value: `cnry+${core}/Zq9=`, core };
+}
+const TOKEN = canary('t0ken');
+// An API key of header-name characters in mixed case: a target may echo it in a header name, which arrives lower-cased.
+const API_KEY = ((c) => ({ value: `CnRy-${c.core}`, core: c.core }))(canary('Ap1Key'));
+const CLIENT_ID = canary('cl1ent');
+const CLIENT_SECRET = canary('s3cret');
+const ISSUED = canary('1ssued'); // the access token the hostile token endpoint hands out
+const BROKER = canary('br0ker');
+const ALL = [TOKEN, API_KEY, CLIENT_ID, CLIENT_SECRET, ISSUED, BROKER];
+
+const ENV = {
+  CANARY_TOKEN: TOKEN.value,
+  CANARY_API_KEY: API_KEY.value,
+  CANARY_CLIENT_ID: CLIENT_ID.value,
+  CANARY_CLIENT_SECRET: CLIENT_SECRET.value,
+  PACT_BROKER_TOKEN: BROKER.value,
+};
+
+/** Every place a canary must not be: the text, and the forms a writer could turn it into. */
+function expectNoCanary(where: string, text: string): void {
+  const lower = text.toLowerCase();
+  for (const c of ALL) {
+    for (const form of [c.value, encodeURIComponent(c.value), JSON.stringify(c.value).slice(1, -1), c.core].map((f) => f.toLowerCase())) {
+      const at = lower.indexOf(form);
+      if (at >= 0) throw new Error(`canary ${c.core} leaked into ${where}: ...${text.slice(Math.max(0, at - 120), at + 60)}...`);
+    }
+  }
+}
+
+function expectNoCanaryInDir(dir: string): string[] {
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(path.join(dir, f)).isFile());
+  for (const f of files) expectNoCanary(f, readFileSync(path.join(dir, f), 'utf8'));
+  return files;
+}
+
+/**
+ * A target that echoes every credential it receives, and the secrets it was told the client holds,
+ * back in bodies (JSON, HTML, invalid JSON, under secret and non-secret keys), in header values and in a header name.
+ */
+function hostileHandler(known: string[]) {
+  let issued = false;
+  return (req: http.IncomingMessage, res: http.ServerResponse, body: string): void => {
+    // The issued token is echoed once issued: no client can redact a secret before it has it.
+    const echo = known.filter((s) => s !== ISSUED.value || issued);
+    const received = [req.headers.authorization, req.headers['x-api-key'], req.headers.cookie].filter((v): v is string => Boolean(v));
+    const secrets = [...received, ...echo, body].filter(Boolean);
+    const everything = secrets.join(' ');
+    if (req.url?.startsWith('/oauth/token')) {
+      issued = true;
+      res.writeHead(200, { 'content-type': 'application/json', 'x-echo': everything });
+      res.end(JSON.stringify({ access_token: ISSUED.value, token_type: 'Bearer', expires_in: 3600, echo: everything }));
+      return;
+    }
+    const headers: Record<string, string> = {
+      'www-authenticate': `Bearer realm="api", error="invalid_token", error_description="token ${everything} rejected"`,
+      'x-echo-authorization': req.headers.authorization ?? 'none',
+      'x-echo-all': everything,
+      'set-cookie': `session=${secrets[0] ?? 'none'}; HttpOnly`,
+      location: `https://elsewhere.example/?access_token=${encodeURIComponent(secrets[0] ?? '')}`,
+    };
+    // A header named after the secret: header names are echoed into reports too.
+    for (const s of echo) if (/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(s)) headers[`x-${s}`] = '1';
+    if (req.method === 'POST') {
+      res.writeHead(400, { ...headers, 'content-type': 'text/html' });
+      res.end(`<html><body><h1>Bad request</h1><p>Authorization: ${req.headers.authorization ?? ''}</p><pre>${everything}</pre></body></html>`);
+      return;
+    }
+    if (req.url?.includes('/facilities/')) {
+      res.writeHead(404, { ...headers, 'content-type': 'application/json' });
+      res.end(`{"error": "facility_not_found", "message": "${everything}`);
+      return;
+    }
+    const echoed: Record<string, unknown> = {
+      error: 'token_invalid',
+      message: `token ${everything} is not valid`,
+      status: 401,
+      access_token: secrets[0],
+      client_secret: CLIENT_SECRET.value,
+      request: { headers: req.headers },
+    };
+    for (const s of echo) echoed[s] = 'a key named after the secret';
+    res.writeHead(401, { ...headers, 'content-type': 'application/json' });
+    res.end(JSON.stringify(echoed));
+  };
+}
+
+function hostile(echo: string[]): Promise<TestServer> {
+  return startServer(hostileHandler(echo));
+}
+
+/** Run errspec with every canary in the environment, all reports into a fresh directory; return what to search. */
+async function run(args: (dir: string) => string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult & { dir: string }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'errspec-canary-'));
+  const stepSummary = path.join(dir, 'github-step-summary.md');
+  writeFileSync(stepSummary, '');
+  const result = await runCli(args(dir), { ...ENV, GITHUB_STEP_SUMMARY: stepSummary, ...extraEnv });
+  return { ...result, dir };
+}
+
+const reportArgs = (dir: string): string[] => [
+  '--json', path.join(dir, 'report.json'), '--junit', path.join(dir, 'junit.xml'), '--html', path.join(dir, 'report.html'), '--summary', path.join(dir, 'summary.md'),
+];
+
+function expectClean(result: CliResult & { dir: string }, expectedFiles: string[] = ['report.json', 'junit.xml', 'report.html', 'summary.md']): void {
+  expectNoCanary('stdout', result.stdout);
+  expectNoCanary('stderr', result.stderr);
+  const files = expectNoCanaryInDir(result.dir);
+  expect(files).toEqual(expect.arrayContaining(expectedFiles));
+  // The step summary was really written (so it was really searched).
+  expect(readFileSync(path.join(result.dir, 'github-step-summary.md'), 'utf8').length).toBeGreaterThan(0);
+}
+
+const verifyHelp = (): Promise<string> => runCli(['verify', '--help']).then((r) => r.stdout);
+
+describe('no secret reaches any output, even echoed back by a hostile target', () => {
+  let server: TestServer;
+  afterEach(async () => server?.close());
+
+  test('verify with a bearer token (--token-env), every report, --debug', async () => {
+    server = await hostile([TOKEN.value]);
+    const result = await run((dir) => ['verify', '--vendor', 'opescare', '--base-url', server.url, '--token-env', 'CANARY_TOKEN', '--debug', ...reportArgs(dir)]);
+    expect(result.code).toBe(1);
+    expect(server.requests).toHaveLength(5);
+    expectClean(result);
+    // The reports do show what happened, with the secret replaced.
+    expect(readFileSync(path.join(result.dir, 'report.json'), 'utf8')).toContain('[REDACTED]');
+    expect(readFileSync(path.join(result.dir, 'junit.xml'), 'utf8')).toContain('${CANARY_TOKEN}');
+  });
+
+  test('verify with an API key (--api-key-env), the JSON report on stdout', async () => {
+    server = await hostile([API_KEY.value]);
+    const result = await run(() => ['verify', '--vendor', 'opescare', '--base-url', server.url, '--api-key-env', 'CANARY_API_KEY', '--api-key-header', 'x-api-key', '--json', '-']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).vendor).toBe('opescare');
+    expectClean(result, []);
+  });
+
+  test('verify with the credential named in --config', async () => {
+    server = await hostile([TOKEN.value]);
+    const result = await run((dir) => {
+      const config = path.join(dir, 'errspec.yaml');
+      writeFileSync(config, `vendors:\n  opescare:\n    baseUrl: ${server.url}\n    auth:\n      tokenEnv: CANARY_TOKEN\n`);
+      return ['verify', '--vendor', 'opescare', '--config', config, ...reportArgs(dir)];
+    });
+    expect(result.code).toBe(1);
+    expect(server.requests).toHaveLength(5);
+    expectClean(result);
+  });
+
+  test('verify with OAuth client credentials: client id, secret and the issued token', async () => {
+    if (!(await verifyHelp()).includes('--client-secret-env')) return; // OAuth not built into this checkout
+    server = await hostile([CLIENT_ID.value, CLIENT_SECRET.value, ISSUED.value]);
+    const result = await run((dir) => [
+      'verify', '--vendor', 'opescare', '--base-url', server.url, '--oauth-token-url', '/oauth/token',
+      '--client-id-env', 'CANARY_CLIENT_ID', '--client-secret-env', 'CANARY_CLIENT_SECRET', ...reportArgs(dir),
+    ]);
+    expect(result.code).not.toBe(2);
+    expect(server.requests.length).toBeGreaterThan(1);
+    expectClean(result);
+  });
+
+  test('usage errors and --debug stack traces name variables, never their values', async () => {
+    const bad = await run((dir) => {
+      const config = path.join(dir, 'bad.yaml');
+      writeFileSync(config, 'vendors:\n  opescare:\n    auth: [unclosed\n');
+      return ['verify', '--vendor', 'opescare', '--token-env', 'CANARY_TOKEN', '--config', config, '--debug'];
+    });
+    expect(bad.code).toBe(2);
+    expectNoCanary('stderr', bad.stderr);
+    // A password in the target URL would be in every report: refused, and not repeated in the message.
+    const url = await run(() => ['verify', '--vendor', 'opescare', '--token-env', 'CANARY_TOKEN', '--base-url', `https://user:${TOKEN.core}@api.example.test/`]);
+    expect(url.code).toBe(2);
+    expect(url.stderr).toBe('errspec: --base-url must not carry credentials (user:password@): use --token-env or --api-key-env\n');
+  });
+
+  test('check: credentials inside a HAR file (headers, cookies, query, form and JSON bodies)', async () => {
+    const result = await run((dir) => {
+      const har = path.join(dir, 'capture.har');
+      const entry = {
+        request: {
+          method: 'POST',
+          url: `https://api.example.test/oauth/token?access_token=${encodeURIComponent(TOKEN.value)}`,
+          headers: [
+            { name: 'Authorization', value: `Bearer ${TOKEN.value}` },
+            { name: 'Cookie', value: `session=${TOKEN.value}` },
+            { name: 'X-API-Key', value: API_KEY.value },
+          ],
+          postData: { mimeType: 'application/x-www-form-urlencoded', text: `grant_type=client_credentials&client_id=x&client_secret=${encodeURIComponent(CLIENT_SECRET.value)}` },
+        },
+        response: {
+          status: 401,
+          headers: [{ name: 'Content-Type', value: 'text/html' }, { name: 'Set-Cookie', value: `session=${TOKEN.value}` }],
+          content: { mimeType: 'text/html', text: `<p>"access_token": "${ISSUED.value}"</p> Authorization: Bearer ${TOKEN.value}` },
+        },
+      };
+      const json = { ...entry, response: { ...entry.response, headers: [{ name: 'Content-Type', value: 'application/json' }], content: { mimeType: 'application/json', text: JSON.stringify({ error: 'token_invalid', access_token: ISSUED.value, client_secret: CLIENT_SECRET.value, message: 'no', status: 401 }) } } };
+      writeFileSync(har, JSON.stringify({ log: { version: '1.2', creator: { name: 'canary', version: '1' }, entries: [entry, json] } }));
+      return ['check', har, '--vendor', 'opescare', ...reportArgs(dir)];
+    });
+    expect(result.code).toBe(1);
+    // The HAR itself holds the canaries: search the outputs only.
+    const { rmSync } = await import('node:fs');
+    rmSync(path.join(result.dir, 'capture.har'));
+    expectClean(result);
+  });
+
+  test('mock: credentials sent to the reference mock are not logged or echoed', async () => {
+    const child = spawn(process.execPath, [BIN, 'mock', '--vendor', 'opescare', '--port', '0'], { cwd: ROOT, env: { ...process.env, ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const m = /listening on (\S+)/.exec(stdout);
+        if (m) resolve(m[1]);
+      });
+      child.on('close', () => reject(new Error(`mock exited: ${stderr}`)));
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const answers: string[] = [];
+    for (const [method, p] of [['GET', '/api/v1/connect/patient/search?health_id=OPC-2024-99999'], ['GET', '/api/v1/connect/facilities/FAC-00000'], ['POST', '/api/v1/connect/consents']]) {
+      for (const credential of [`Bearer ${TOKEN.value}`, 'Bearer errspec-invalid-credential']) {
+        const res = await fetch(`${url}${p}`, {
+          method,
+          headers: { authorization: credential, 'x-api-key': API_KEY.value, cookie: `s=${TOKEN.value}` },
+          ...(method === 'POST' ? { body: `{"client_secret": "${CLIENT_SECRET.value}"` } : {}),
+        });
+        answers.push(`${res.status} ${JSON.stringify([...res.headers])} ${await res.text()}`);
+      }
+    }
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expectNoCanary('mock answers', answers.join('\n'));
+    expectNoCanary('mock stdout', stdout);
+    expectNoCanary('mock stderr', stderr);
+  });
+});
