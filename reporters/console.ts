@@ -1,5 +1,5 @@
 import { summarize } from '../src/engine/summary';
-import type { EvaluatedExchange, VendorRun } from '../src/types';
+import type { EvaluatedExchange, Summary, VendorRun } from '../src/types';
 
 export interface ConsoleOptions {
   /** ANSI colours; the CLI sets this from `colorFor(stream)`, so logs and pipes get plain text. */
@@ -29,9 +29,21 @@ export function exchangeLine(vendor: string, exchange: EvaluatedExchange, option
 
 /** A summary table, one row per vendor; with colour, non-zero failures and errors are red, warnings yellow. */
 export function summaryTable(runs: VendorRun[], options: ConsoleOptions = {}): string {
+  return summaryTableOf(runs.map((run) => ({ vendor: run.vendor, summary: summarize(run.exchanges), unreachable: run.unreachable })), options);
+}
+
+/** One row of the summary table: a run's totals (a streamed run has no exchanges to count). */
+export interface SummaryRow {
+  vendor: string;
+  summary: Summary;
+  unreachable?: string;
+}
+
+/** The summary table from totals. */
+export function summaryTableOf(runs: SummaryRow[], options: ConsoleOptions = {}): string {
   const header = ['vendor', 'exchanges', 'checks', 'passed', 'failed', 'warnings', 'skipped', 'errors'];
   const rows = runs.map((run) => {
-    const s = summarize(run.exchanges);
+    const s = run.summary;
     return [run.vendor, s.exchanges, s.checks, s.passed, s.failed, s.warnings, s.skipped, s.errors + (run.unreachable ? 1 : 0)].map(String);
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -1,5 +1,5 @@
 import { summarize } from '../src/engine/summary';
-import type { VendorRun } from '../src/types';
+import type { EvaluatedExchange, VendorRun } from '../src/types';
 import { toolVersion } from '../src/util/paths';
 
 /** The JSON report of one vendor run: the public shape of SPEC §5. */
@@ -14,23 +14,28 @@ export function jsonReport(run: VendorRun): Record<string, unknown> {
     summary: summarize(run.exchanges),
     ...(run.unreachable ? { unreachable: run.unreachable } : {}),
     ...(run.notes && run.notes.length > 0 ? { notes: run.notes } : {}),
-    exchanges: run.exchanges.map((e) => ({
-      id: e.id,
-      entry: e.entry,
-      request: { method: e.request.method, url: e.request.url },
-      response: e.response ? { status: e.response.status, headers: e.response.headers } : null,
-      ...(e.transportError ? { transportError: e.transportError } : {}),
-      ok: e.ok,
-      findings: e.findings.map((f) => ({
-        check: f.check,
-        outcome: f.outcome,
-        message: f.message,
-        rule: f.rule ? `${f.rule.source}: ${f.rule.text}` : undefined,
-        ruleId: f.rule?.id,
-        ...(f.expected !== undefined ? { expected: f.expected } : {}),
-        ...(f.actual !== undefined ? { actual: f.actual } : {}),
-        ...(f.repro ? { repro: f.repro } : {}),
-      })),
+    exchanges: run.exchanges.map(jsonExchange),
+  };
+}
+
+/** One exchange as the JSON report lists it (also written one at a time by the streamed report). */
+export function jsonExchange(e: EvaluatedExchange): Record<string, unknown> {
+  return {
+    id: e.id,
+    entry: e.entry,
+    request: { method: e.request.method, url: e.request.url },
+    response: e.response ? { status: e.response.status, headers: e.response.headers } : null,
+    ...(e.transportError ? { transportError: e.transportError } : {}),
+    ok: e.ok,
+    findings: e.findings.map((f) => ({
+      check: f.check,
+      outcome: f.outcome,
+      message: f.message,
+      rule: f.rule ? `${f.rule.source}: ${f.rule.text}` : undefined,
+      ruleId: f.rule?.id,
+      ...(f.expected !== undefined ? { expected: f.expected } : {}),
+      ...(f.actual !== undefined ? { actual: f.actual } : {}),
+      ...(f.repro ? { repro: f.repro } : {}),
     })),
   };
 }

@@ -8,7 +8,8 @@ export const xmlSafe = (text: string): string =>
 
 const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
-function details(exchange: EvaluatedExchange, finding: Finding): string {
+/** The text of a failure, error or warning: message, rule, expected and actual values, request and reproduction. */
+export function details(exchange: EvaluatedExchange, finding: Finding): string {
   const lines = [finding.message];
   if (finding.rule) lines.push(`rule: ${finding.rule.id} (${finding.rule.source}): ${finding.rule.text}`);
   if (finding.expected !== undefined) lines.push(`expected: ${show(finding.expected)}`);

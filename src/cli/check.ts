@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { checkHar } from '../engine/check-har';
-import { exitCodeOf } from '../engine/summary';
+import { checkHarStream, type HarRunHead } from '../engine/check-har';
 import { loadProfile } from '../profile/load';
-import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
+import type { EvaluatedExchange } from '../types';
+import { colorFor, exchangeLine, summaryTableOf } from '../../reporters/console';
+import { StreamedReport } from '../../reporters/stream';
 import { writeReports } from '../../reporters/write';
 import { addReportOptions, type Io } from './main';
 import { UsageError } from '../errors';
@@ -26,13 +27,54 @@ export function registerCheckCommand(program: Command, io: Io): void {
       .option('--vendor <id>', 'vendor profile to check against (see `errspec vendors`), or a profile YAML file'),
   ).action((file: string, options: CheckOptions) => {
     if (!options.vendor) throw new UsageError('check needs --vendor ID (see `errspec vendors`)');
-    const run = checkHar(loadProfile(options.vendor), file, { strict: options.strict });
+    const profile = loadProfile(options.vendor);
     const out = options.json === '-' ? io.stderr : io.stdout;
     const color = colorFor(out);
-    if (!options.quiet) for (const exchange of run.exchanges) if (exchange.findings.length > 0) out.write(`${exchangeLine(run.vendor, exchange, { color })}\n`);
-    out.write(`${summaryTable([run], { color })}\n`);
-    const written = writeReports([run], options, io.stdout);
+    // A capture can hold 100,000s of entries: JSON and JUnit are streamed; the HTML page and the Markdown summary need the whole run.
+    const keepRun = Boolean(options.html || options.summary || process.env.GITHUB_STEP_SUMMARY);
+    const junit = options.junit ? StreamedReport.junit(options.junit, profile.id) : undefined;
+    const json = options.json ? StreamedReport.json(options.json === '-' ? io.stdout : options.json) : undefined;
+    const lines = new LineBuffer(out);
+    const exchanges: EvaluatedExchange[] = [];
+    let head: HarRunHead;
+    try {
+      head = checkHarStream(profile, file, { strict: options.strict }, (exchange) => {
+        if (!options.quiet && exchange.findings.length > 0) lines.push(exchangeLine(profile.id, exchange, { color }));
+        junit?.add(exchange);
+        json?.add(exchange);
+        if (keepRun) exchanges.push(exchange);
+      });
+    } catch (error) {
+      // An invalid HAR is found before anything is printed or written, as when the file was read whole.
+      junit?.abort();
+      json?.abort();
+      throw error;
+    }
+    lines.end();
+    out.write(`${summaryTableOf([head], { color })}\n`);
+    const written: string[] = [];
+    junit?.finish(head);
+    if (options.junit) written.push(options.junit);
+    json?.finish(head);
+    if (options.json && options.json !== '-') written.push(options.json);
+    if (keepRun) written.push(...writeReports([{ ...head, exchanges }], { html: options.html, summary: options.summary }, io.stdout));
     if (!options.quiet) for (const file of written) out.write(`wrote ${file}\n`);
-    io.exitCode = exitCodeOf([run]);
+    // As exitCodeOf: 1 when a check failed (a HAR has no unreachable target).
+    io.exitCode = head.failed ? 1 : 0;
   });
+}
+
+/** Progress lines of a large capture, printed after the run and in large writes rather than one write per line. */
+class LineBuffer {
+  private readonly lines: string[] = [];
+
+  constructor(private readonly out: NodeJS.WritableStream) {}
+
+  push(line: string): void {
+    this.lines.push(line);
+  }
+
+  end(): void {
+    for (let i = 0; i < this.lines.length; i += 1000) this.out.write(`${this.lines.slice(i, i + 1000).join('\n')}\n`);
+  }
 }

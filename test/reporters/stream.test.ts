@@ -1,0 +1,128 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
+import { summarize } from '../../src/engine/summary';
+import type { EvaluatedExchange, Finding, VendorRun } from '../../src/types';
+import { renderJson } from '../../reporters/json';
+import { renderJunit } from '../../reporters/junit';
+import { StreamedReport, type RunHead } from '../../reporters/stream';
+import { fixedRun } from '../helpers/runs';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'errspec-stream-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const headOf = (run: VendorRun): RunHead => {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { exchanges, ...rest } = run;
+  return { ...rest, summary: summarize(run.exchanges) };
+};
+
+let n = 0;
+function streamed(kind: 'json' | 'junit', run: VendorRun): string {
+  const file = path.join(dir, `${n++}.${kind}`);
+  const report = kind === 'json' ? StreamedReport.json(file) : StreamedReport.junit(file, run.vendor);
+  for (const exchange of run.exchanges) report.add(exchange);
+  report.finish(headOf(run));
+  return readFileSync(file, 'utf8');
+}
+
+/** Any text a target or a HAR may put into a report: markup, quotes, control characters, lone surrogates. */
+const text = fc.oneof(
+  fc.string({ unit: fc.constantFrom('a', ' ', '&', '<', '>', '"', "'", '\n', '\r', '\t', ']]>', '\u0000', '\u001b', '\ud800', 'é', '🩺') }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+);
+const finding: fc.Arbitrary<Finding> = fc.record(
+  {
+    check: fc.constantFrom('envelope-schema', 'known-code', 'media-type', 'retry-after-syntax'),
+    outcome: fc.constantFrom('pass', 'fail', 'warn', 'skip', 'error'),
+    message: text,
+    rule: fc.record({ id: text, source: text, text }),
+    expected: fc.jsonValue({ maxDepth: 2 }),
+    actual: fc.oneof(fc.jsonValue({ maxDepth: 2 }), text),
+    repro: text,
+  },
+  { requiredKeys: ['check', 'outcome', 'message'] },
+);
+const exchange: fc.Arbitrary<EvaluatedExchange> = fc.record({
+  id: text,
+  entry: fc.oneof(fc.nat(), fc.constant(null)),
+  request: fc.record({ method: fc.constantFrom('GET', 'POST'), url: text, headers: fc.dictionary(text, text, { maxKeys: 3 }) }),
+  response: fc.option(fc.record({ status: fc.integer({ min: 100, max: 599 }), headers: fc.dictionary(text, text, { maxKeys: 3 }), body: text }), { nil: undefined }),
+  durationMs: fc.option(fc.double({ min: 0, max: 1e5, noNaN: true }), { nil: undefined }),
+  ok: fc.boolean(),
+  findings: fc.array(finding, { maxLength: 4 }),
+}).map((e) => (e.response ? e : { ...e, transportError: { code: 'ECONNRESET', message: 'reset <by> "peer"' } }));
+const run: fc.Arbitrary<VendorRun> = fc.record({
+  vendor: fc.oneof(fc.constantFrom('opescare', 'fhir-r4'), text),
+  title: text,
+  target: text,
+  source: fc.constantFrom('har', 'probe'),
+  startedAt: fc.constantFrom('2026-11-22T15:00:00.000Z', '2026-11-22T15:00:00Z'),
+  durationMs: fc.nat({ max: 10_000_000 }),
+  strict: fc.boolean(),
+  exchanges: fc.array(exchange, { maxLength: 6 }),
+  unreachable: fc.option(text, { nil: undefined }),
+}).map((r) => (r.unreachable === undefined ? (({ unreachable: _u, ...rest }) => rest)(r) : r) as VendorRun);
+
+describe('streamed reports are byte for byte the rendered ones', () => {
+  test('the fixed run', () => {
+    const fixed = fixedRun();
+    expect(streamed('json', fixed)).toBe(renderJson([fixed]));
+    expect(streamed('junit', fixed)).toBe(renderJunit([fixed]));
+  });
+
+  test('a run without exchanges, and one whose exchanges have no findings', () => {
+    const empty = { ...fixedRun(), exchanges: [] };
+    const quiet = { ...fixedRun(), exchanges: fixedRun().exchanges.map((e) => ({ ...e, findings: [] })) };
+    for (const r of [empty, quiet]) {
+      expect(streamed('json', r)).toBe(renderJson([r]));
+      expect(streamed('junit', r)).toBe(renderJunit([r]));
+    }
+  });
+
+  test('property: any run, hostile text included', () => {
+    fc.assert(
+      fc.property(run, (r) => {
+        expect(streamed('json', r)).toBe(renderJson([r]));
+        expect(streamed('junit', r)).toBe(renderJunit([r]));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('many exchanges, across the part file flushes', () => {
+    const base = fixedRun();
+    const many = { ...base, exchanges: Array.from({ length: 3000 }, (_v, i) => ({ ...base.exchanges[i % base.exchanges.length], id: `entry-${i}`, entry: i })) };
+    expect(streamed('json', many)).toBe(renderJson([many]));
+    expect(streamed('junit', many)).toBe(renderJunit([many]));
+  });
+});
+
+describe('StreamedReport', () => {
+  test('--json - writes to the stream', async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const fixed = fixedRun();
+    const report = StreamedReport.json(out);
+    for (const e of fixed.exchanges) report.add(e);
+    report.finish(headOf(fixed));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(renderJson([fixed]));
+  });
+
+  test('abort leaves neither the report nor its part file', () => {
+    const sub = mkdtempSync(path.join(dir, 'abort-'));
+    const file = path.join(sub, 'report.json');
+    const report = StreamedReport.json(file);
+    for (const e of fixedRun().exchanges) report.add(e);
+    report.abort();
+    expect(existsSync(file)).toBe(false);
+    expect(readdirSync(sub)).toEqual([]);
+  });
+});
