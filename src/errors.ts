@@ -32,6 +32,11 @@ export class HarInvalidError extends ErrspecError {
   override readonly code = 'ERRSPEC_HAR_INVALID';
 }
 
+/** An OpenAPI document that cannot be read or is not OpenAPI 3.0 or 3.1 (`verify --openapi`). */
+export class OpenApiInvalidError extends ErrspecError {
+  override readonly code = 'ERRSPEC_OPENAPI_INVALID';
+}
+
 export class MissingEnvError extends ErrspecError {
   override readonly code = 'ERRSPEC_ENV_MISSING';
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { effectiveProbes, loadConfig } from '../config/load';
+import { loadConfig } from '../config/load';
 import { exitCodeOf } from '../engine/summary';
 import { ToolFailedError, UsageError } from '../errors';
 import { CLIENT_AUTH_METHODS, oauthSettingsFrom } from '../auth/options';
@@ -11,6 +11,8 @@ import { loadProfile, vendorIds } from '../profile/load';
 import { packageRoot } from '../util/paths';
 import { interruptSource, type InterruptSource } from '../verify/interrupt';
 import { authOptions, readRunResults } from '../verify/run-vendor';
+import { DEFAULT_MAX_PROBES } from '../openapi/plan';
+import { planVendor } from '../verify/plan';
 import { SETTINGS_ENV, type VerifySettings } from '../verify/settings';
 import { summaryTable } from '../../reporters/console';
 import { writeReports } from '../../reporters/write';
@@ -36,6 +38,8 @@ export interface VerifyOptions {
   maxRequests: string;
   maxWait: string;
   maxBodyBytes: string;
+  openapi?: string;
+  maxProbes: string;
   insecure: boolean;
   json?: string;
   junit?: string;
@@ -90,6 +94,8 @@ export function registerVerifyCommand(program: Command, io: Io): void {
     .option('--max-requests <n>', 'most requests the rate-limit burst may send', '60')
     .option('--max-wait <seconds>', 'longest wait honoured from a Retry-After before the next request', '60')
     .option('--concurrency <n>', 'probes of one vendor in flight at once (default 1: one request at a time to a host; the burst always runs alone)', '1')
+    .option('--openapi <file>', 'derive the probes from this OpenAPI 3.0/3.1 document (YAML or JSON) instead of the profile\'s, and warn where its declared errors disagree with the contract')
+    .option('--max-probes <n>', 'most probes (each one request) derived from --openapi', String(DEFAULT_MAX_PROBES))
     .addOption(new Option('--max-body-bytes <n>', 'response bodies are read up to this many bytes').default('1048576'))
     .option('--insecure', 'accept any TLS certificate of the target (self-signed test servers only)', false);
   addReportOptions(addOAuthOptions(addCredentialOptions(command))).action(async (options: VerifyOptions) => {
@@ -102,7 +108,11 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
   if (vendors.length === 0) throw new UsageError('verify needs --vendor ID (repeatable) or --all');
   const config = options.config ? loadConfig(options.config) : undefined;
   // Configuration errors are exit 2 before any request: check every vendor's overrides now.
-  for (const id of vendors) effectiveProbes(loadProfile(id), config?.vendors?.[id], options.config);
+  if (options.openapi !== undefined && vendors.length !== 1) throw new UsageError('--openapi describes one vendor\'s API: give exactly one --vendor');
+  const openapiFile = options.openapi === undefined ? undefined : path.resolve(options.openapi);
+  const maxProbes = positiveInt('--max-probes', options.maxProbes);
+  // The OpenAPI document is read here too, so a bad one is exit 2 before any request.
+  for (const id of vendors) planVendor(loadProfile(id), { resultsDir: '', baseUrl: options.baseUrl, configFile: options.config, openapiFile, maxProbes }, config);
   // Fail on a missing credential variable before any request is sent.
   const credential: CredentialOptions = {
     tokenEnv: options.tokenEnv,
@@ -136,6 +146,8 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     maxRequests: positiveInt('--max-requests', options.maxRequests),
     maxWaitSeconds: nonNegativeInt('--max-wait', options.maxWait),
     concurrency: positiveInt('--concurrency', options.concurrency),
+    openapiFile,
+    maxProbes,
     insecure: options.insecure,
     progress: options.quiet ? 'none' : options.json === '-' ? 'stderr' : 'stdout',
     color: Boolean((options.json === '-' ? process.stderr : process.stdout).isTTY),
@@ -150,6 +162,7 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     if (missing.length > 0 && !interrupts.signal) throw new ToolFailedError(`the conformance suite of ${missing.join(', ')} did not complete`);
     const out = options.json === '-' ? io.stderr : io.stdout;
     out.write(`${summaryTable(runs)}\n`);
+    for (const run of runs) for (const note of run.notes ?? []) out.write(`${run.vendor}: ${note}\n`);
     for (const file of [options.junit, options.json, options.html, options.summary]) if (file && file !== '-') out.write(`wrote ${file}\n`);
     if (interrupts.signal) {
       // Interrupted before any vendor finished: the reporter had nothing to write, so CI still finds (empty) reports.

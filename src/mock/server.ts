@@ -35,6 +35,8 @@ export interface MockOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   faults?: MockFaults;
+  /** Probes to answer besides the profile's own, such as those derived from an OpenAPI document (`verify --openapi`). */
+  probes?: ProbeDef[];
   oauth?: MockOAuthOptions;
   /** The mock's clock for token expiry, in epoch milliseconds (tests move it forward). */
   now?: () => number;
@@ -73,6 +75,8 @@ const ISSUED_TOKEN_PREFIX = 'errspec-mock-token-';
  */
 export async function startMock(profile: Profile, options: MockOptions = {}): Promise<RunningMock> {
   const faults = options.faults ?? {};
+  // The profile's probes first: an extra probe never changes how a documented one is answered.
+  const probes = [...profile.probes, ...(options.probes ?? [])];
   const clock = options.now ?? Date.now;
   let state: string | undefined;
   const mediaType = profile.doc.envelope.mediaTypes[0];
@@ -120,7 +124,7 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
         }
         if (faults.serverErrorEvery && requests % faults.serverErrorEvery === 0) return send(res, serverError(profile), mediaType);
         if (isTokenRequest) return send(res, tokenAnswer(tokenEndpoint, options.oauth ?? {}, req, body, issued, clock()), 'application/json');
-        send(res, route(profile, incoming, state), mediaType);
+        send(res, route(profile, probes, incoming, state), mediaType);
       };
       if (faults.latencyMs) setTimeout(answer, faults.latencyMs);
       else answer();
@@ -232,8 +236,7 @@ const isJson = (text: string): boolean => {
 };
 
 /** Pick the probe this request reproduces; its documented error is the answer. */
-function route(profile: Profile, incoming: Incoming, state: string | undefined): MockResponseDef {
-  const probes = profile.probes;
+function route(profile: Profile, probes: ProbeDef[], incoming: Incoming, state: string | undefined): MockResponseDef {
   const stateProbe = state ? probes.find((p) => p.state === state) : undefined;
   if (stateProbe && (stateProbe.burst || (stateProbe.method === incoming.method && pathMatches(profile, stateProbe, incoming)))) {
     return stateProbe.mock;

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { effectiveProbes, loadConfig, type Config } from '../config/load';
+import { loadConfig, type Config } from '../config/load';
 import { startMock, type RunningMock } from '../mock/server';
 import { oauthSettingsFrom, wantsOAuth } from '../auth/options';
 import { credentialFrom, mockCredential, type CredentialOptions } from '../probes/credentials';
@@ -9,6 +9,7 @@ import { loadProfile } from '../profile/load';
 import type { EvaluatedExchange, VendorRun } from '../types';
 import { Redactor } from '../util/redact';
 import { writeFileAtomic } from '../util/write-atomic';
+import { planVendor, withPlan } from './plan';
 import type { VerifySettings } from './settings';
 
 export interface VendorRunHooks {
@@ -36,17 +37,23 @@ export async function runVendor(vendorId: string, settings: VerifySettings, hook
   const profile = loadProfile(vendorId);
   const config = settings.configFile ? loadConfig(settings.configFile) : undefined;
   const vendorConfig = config?.vendors?.[profile.id];
-  const { probes, ids } = effectiveProbes(profile, vendorConfig, settings.configFile);
+  // The Jest suite lists its tests from the same plan.
+  const plan = planVendor(profile, settings, config);
+  const { probes, ids } = plan;
   const baseUrl = settings.baseUrl ?? vendorConfig?.baseUrl;
   let mock: RunningMock | undefined;
+  let run: VendorRun;
   try {
     // Embedded mock: it rate-limits after 10 requests so the opt-in burst has something to find.
-    if (!baseUrl) mock = await startMock(profile, { faults: settings.rateLimitProbe ? { rateLimitAfter: 10, retryAfter: '1' } : {} });
+    if (!baseUrl) {
+      const faults = settings.rateLimitProbe && probes.some((p) => p.burst) ? { rateLimitAfter: 10, retryAfter: '1' } : {};
+      mock = await startMock(profile, { faults, probes: plan.mockProbes });
+    }
     const target = baseUrl ?? mock!.url;
     const auth = authOptions(settings.credential, vendorConfig?.auth);
     const oauth = oauthSettingsFrom(auth, target);
     const credential = credentialFrom(auth) ?? (mock && !oauth ? mockCredential(profile) : undefined);
-    return await runProbes(profile, {
+    run = await runProbes(profile, {
       baseUrl: baseUrl ?? mock!.url,
       credential,
       oauth,
@@ -68,6 +75,7 @@ export async function runVendor(vendorId: string, settings: VerifySettings, hook
   } finally {
     await mock?.close();
   }
+  return withPlan(run, plan);
 }
 
 export function writeRunResult(resultsDir: string, run: VendorRun): void {

@@ -16,6 +16,10 @@ export interface VerifySettings {
   rateLimitProbe?: boolean;
   maxRequests?: number;
   maxWaitSeconds?: number;
+  /** An OpenAPI 3.0/3.1 file: probes are derived from its operations instead of the profile's (`--openapi`). */
+  openapiFile?: string;
+  /** Most probes derived from `openapiFile`, each one request (`--max-probes`, default 50). */
+  maxProbes?: number;
   /** Probes of one vendor in flight at once (`--concurrency`, default 1). */
   concurrency?: number;
   /** Accept any TLS certificate of the target (`--insecure`). */
@@ -40,6 +44,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): VerifySet
     configFile: env.ERRSPEC_CONFIG || undefined,
     credential: env.ERRSPEC_TOKEN_ENV ? { tokenEnv: env.ERRSPEC_TOKEN_ENV } : undefined,
     strict: env.ERRSPEC_STRICT === '1',
+    openapiFile: env.ERRSPEC_OPENAPI || undefined,
+    maxProbes: env.ERRSPEC_MAX_PROBES ? Number(env.ERRSPEC_MAX_PROBES) : undefined,
     progress: 'none',
   };
 }

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types';
+import { OpenApiInvalidError } from '../errors';
+import { locate, parseYamlFile } from '../profile/load';
+
+/** An OpenAPI 3.0 or 3.1 document as errspec reads it. */
+export type ApiDocument = OpenAPIV3.Document | OpenAPIV3_1.Document;
+
+export interface LoadedApi {
+  /** Absolute path of the document. */
+  file: string;
+  version: '3.0' | '3.1';
+  doc: ApiDocument;
+}
+
+/** Read an OpenAPI 3.0 or 3.1 document, YAML or JSON (JSON is YAML); problems name the file and line. */
+export function loadOpenApi(file: string): LoadedApi {
+  const absolute = path.resolve(file);
+  const parsed = parseYamlFile(absolute, (m) => new OpenApiInvalidError(m));
+  const doc = parsed.value as Partial<ApiDocument> | null;
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new OpenApiInvalidError(`${absolute}: not an OpenAPI document: the top level is not an object`);
+  const declared = (doc as { openapi?: unknown; swagger?: unknown }).openapi;
+  if (typeof declared !== 'string') {
+    const swagger = (doc as { swagger?: unknown }).swagger !== undefined;
+    throw new OpenApiInvalidError(`${absolute}: not an OpenAPI 3 document: ${swagger ? 'Swagger 2.0 is not supported (convert it to OpenAPI 3)' : 'no "openapi" version field'}`);
+  }
+  const version = /^3\.0\.\d+/.test(declared) ? '3.0' : /^3\.1\.\d+/.test(declared) ? '3.1' : undefined;
+  if (!version) throw new OpenApiInvalidError(`${locate(parsed, '/openapi')}: openapi ${declared} is not supported (3.0.x or 3.1.x)`);
+  const paths = (doc as { paths?: unknown }).paths;
+  if (paths !== undefined && (paths === null || typeof paths !== 'object' || Array.isArray(paths))) {
+    throw new OpenApiInvalidError(`${locate(parsed, '/paths')}: "paths" must be an object`);
+  }
+  // OpenAPI 3.0 requires paths; 3.1 allows a document of components or webhooks only.
+  if (paths === undefined && version === '3.0') throw new OpenApiInvalidError(`${absolute}: OpenAPI 3.0 document has no "paths"`);
+  return { file: absolute, version, doc: doc as ApiDocument };
+}

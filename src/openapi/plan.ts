@@ -1,0 +1,85 @@
+import path from 'node:path';
+import type { Profile } from '../profile/profile';
+import type { ProbeDef } from '../profile/types';
+import type { EvaluatedExchange } from '../types';
+import { deriveCandidates, withinBudget } from './derive';
+import { documentFindings } from './document-checks';
+import { loadOpenApi, type LoadedApi } from './load';
+import { operationsOf } from './operations';
+import { IdAllocator } from './values';
+
+export interface OpenApiPlanOptions {
+  /** Most probes derived (`--max-probes`, default 50): each is one request. */
+  maxProbes?: number;
+  /** Ids path and query values may name (profile ids with config overrides). */
+  ids?: Record<string, string>;
+  /** The target, when known: a base URL that already ends with the server's path gets no second copy. */
+  baseUrl?: string;
+  /** Document disagreements fail instead of warn. */
+  strict?: boolean;
+}
+
+export interface OpenApiPlan {
+  /** The probes to send, at most `maxProbes`. */
+  probes: ProbeDef[];
+  /** Ids of derived probes left out by the budget. */
+  left: string[];
+  /** Disagreements between the document's declared errors and the contract, as exchanges with findings. */
+  document: EvaluatedExchange[];
+  notes: string[];
+}
+
+export const DEFAULT_MAX_PROBES = 50;
+
+/** Probes and document findings from an OpenAPI 3.0/3.1 file: synchronous, so a Jest suite can list its tests from it. */
+export function planFromOpenApi(profile: Profile, file: string, options: OpenApiPlanOptions = {}): OpenApiPlan {
+  const api = loadOpenApi(file);
+  const maxProbes = options.maxProbes ?? DEFAULT_MAX_PROBES;
+  const operations = operationsOf(api);
+  const ids = new IdAllocator(profile.probes.map((p) => p.id));
+  const prefix = serverPath(api, options.baseUrl);
+  const derived = deriveCandidates(profile, operations, { ids: options.ids ?? profile.doc.ids, pathPrefix: prefix }, ids);
+  const { kept, left } = withinBudget(derived.groups, maxProbes);
+  const document = documentFindings(profile, api, operations, ids, options.strict);
+  const total = kept.length + left.length;
+  const notes = [
+    `openapi: ${path.basename(api.file)} (OpenAPI ${api.version}): ${operations.length} operations, ${total} probes derived, ${kept.length} sent (--max-probes ${maxProbes})${prefix ? `, paths under ${prefix}` : ''}`,
+  ];
+  if (left.length > 0) notes.push(`openapi: left out by --max-probes ${maxProbes}: ${left.map((d) => d.probe.id).join(', ')}`);
+  notes.push(...derived.notes.map((n) => `openapi: ${n}`));
+  const unresolved = [...new Set(operations.flatMap((o) => o.unresolved))];
+  if (unresolved.length > 0) notes.push(`openapi: references not followed (errspec reads only local #/ references): ${unresolved.join(', ')}`);
+  for (const check of [...new Set(document.flatMap((e) => e.findings.map((f) => f.check)))]) {
+    const where = document.filter((e) => e.findings.some((f) => f.check === check)).map((e) => e.id);
+    notes.push(`openapi: ${check} disagrees on ${where.length} operation${where.length === 1 ? '' : 's'}: ${where.join(', ')}`);
+  }
+  return { probes: kept.map((d) => d.probe), left: left.map((d) => d.probe.id), document, notes };
+}
+
+/** The path of the document's first server URL (variables at their defaults), unless the base URL already ends with it. */
+export function serverPath(api: LoadedApi, baseUrl?: string): string {
+  const server = api.doc.servers?.[0];
+  if (!server || typeof server.url !== 'string') return '';
+  const url = server.url.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+    const fallback = server.variables?.[name]?.default;
+    return fallback === undefined ? whole : String(fallback);
+  });
+  let pathname: string;
+  try {
+    pathname = decodeURI(new URL(url, 'http://errspec.invalid').pathname);
+  } catch {
+    return '';
+  }
+  const prefix = pathname.replace(/\/+$/, '');
+  if (!prefix || prefix.includes('{')) return '';
+  const basePath = baseUrl ? safePath(baseUrl) : '';
+  return basePath.endsWith(prefix) ? '' : prefix;
+}
+
+function safePath(url: string): string {
+  try {
+    return new URL(url).pathname.replace(/\/+$/, '');
+  } catch {
+    return '';
+  }
+}
