@@ -132,6 +132,9 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     oauthSettingsFrom(auth, options.baseUrl ?? 'http://127.0.0.1');
   }
   if (options.baseUrl !== undefined) httpUrl('--base-url', options.baseUrl);
+  // Profile files were validated above (exit 2 when invalid), but the Jest suites exist per built-in vendor only.
+  const files = vendors.filter((v) => !vendorIds().includes(v));
+  if (files.length > 0) throw new UsageError(`verify runs built-in vendors (${vendorIds().join(', ')}); a profile file such as ${files[0]} works with errspec check FILE.har --vendor ${files[0]}`);
   const resultsDir = mkdtempSync(path.join(os.tmpdir(), 'errspec-runs-'));
   const settings: VerifySettings = {
     resultsDir,
