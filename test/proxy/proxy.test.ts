@@ -245,6 +245,28 @@ describe('errspec proxy when things go wrong', () => {
     }
   });
 
+  test('CONNECT and upgrades cannot be inspected: the proxy refuses them with 501 and forwards nothing', async () => {
+    const server = await startServer((_req, res) => json(res, 200, {}));
+    const proxy = await startProxy(loadProfile('opescare'), { target: server.url });
+    try {
+      const { hostname, port } = new URL(proxy.url);
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        httpRequest({ host: hostname, port, method: 'CONNECT', path: 'sandbox.example:443' })
+          .on('connect', (res, socket) => {
+            socket.destroy();
+            resolve(res.statusCode);
+          })
+          .on('error', reject)
+          .end();
+      });
+      expect(status).toBe(501);
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      await proxy.close();
+      await server.close();
+    }
+  });
+
   test('a path prefix on the target is kept in front of every path, and absolute-form requests are forwarded by path', async () => {
     const server = await startServer((_req, res) => json(res, 404, { error: 'patient_not_found', message: 'x', status: 404 }));
     const proxy = await startProxy(loadProfile('opescare'), { target: `${server.url}/sandbox` });
