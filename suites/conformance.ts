@@ -30,7 +30,9 @@ export function conformanceSuite(vendorId: string): void {
   // The plan runVendor sends: the profile's probes, or with --openapi those derived from the document.
   const plan = planVendor(profile, settings, config);
   const { probes } = plan;
-  const budgetMs = (settings.timeoutMs ?? 10_000) * (probes.length + (settings.maxRequests ?? 60)) + 10_000;
+  // Every request may time out (a retry per probe after an expired token, two token requests), and any may first wait out a Retry-After.
+  const requests = 2 * probes.length + (settings.maxRequests ?? 60) + 2;
+  const budgetMs = (settings.timeoutMs ?? 10_000) * requests + (settings.maxWaitSeconds ?? 60) * 1000 * (probes.length + 2) + 10_000;
   let run: VendorRun | undefined;
   let setupError: Error | undefined;
 
