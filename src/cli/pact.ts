@@ -4,7 +4,6 @@ import { exitCodeOf } from '../engine/summary';
 import { ToolFailedError, UsageError } from '../errors';
 import { canIDeploy, publishPacts } from '../pact/broker';
 import { DEFAULT_CONSUMER, defaultPactDir, pactFileName } from '../pact/files';
-import { generatePacts } from '../pact/generate';
 import { verifyPact } from '../pact/verify';
 import { credentialFrom } from '../probes/credentials';
 import { loadProfile, vendorIds } from '../profile/load';
@@ -95,6 +94,8 @@ export function registerPactCommand(program: Command, io: Io): void {
       const consumer = consumerName(options.consumer);
       const vendors = options.vendor.length > 0 ? selectedVendors(options.vendor, false) : vendorIds();
       const outDir = path.resolve(options.out ?? defaultPactDir());
+      // Pact's consumer library (and its native core) loads only for this command: other commands start fast.
+      const { generatePacts } = await import('../pact/generate');
       await generatePacts({
         vendors,
         consumer,

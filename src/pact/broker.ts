@@ -11,6 +11,12 @@ export interface BrokerEnv {
   redactor: Redactor;
 }
 
+/** The CLI's environment: an empty PACT_BROKER_TOKEN (common in CI templates) would otherwise win over username/password. */
+function cliEnv(env: NodeJS.ProcessEnv, baseUrl: string): NodeJS.ProcessEnv {
+  const out = Object.fromEntries(Object.entries(env).filter(([name, value]) => !(name.startsWith('PACT_BROKER_') && !value?.trim())));
+  return { ...out, PACT_BROKER_BASE_URL: baseUrl };
+}
+
 export function brokerFromEnv(env: NodeJS.ProcessEnv = process.env): BrokerEnv {
   const baseUrl = env.PACT_BROKER_BASE_URL?.trim();
   if (!baseUrl) {
@@ -51,7 +57,7 @@ export function publishPacts(options: PublishOptions, env: NodeJS.ProcessEnv = p
     // The CLI takes --tag once, comma-delimited; the = form keeps it from swallowing what follows.
     ...(options.tags.length > 0 ? [`--tag=${options.tags.join(',')}`] : []),
   ];
-  return runPactCli(args, { env: { ...env, PACT_BROKER_BASE_URL: broker.baseUrl }, redactor: broker.redactor });
+  return runPactCli(args, { env: cliEnv(env, broker.baseUrl), redactor: broker.redactor });
 }
 
 export interface CanIDeployOptions {
@@ -67,5 +73,5 @@ export function canIDeploy(options: CanIDeployOptions, env: NodeJS.ProcessEnv = 
     'broker', 'can-i-deploy', '--pacticipant', options.pacticipant, '--version', options.version,
     ...(options.toEnvironment ? ['--to-environment', options.toEnvironment] : []),
   ];
-  return runPactCli(args, { env: { ...env, PACT_BROKER_BASE_URL: broker.baseUrl }, redactor: broker.redactor });
+  return runPactCli(args, { env: cliEnv(env, broker.baseUrl), redactor: broker.redactor });
 }

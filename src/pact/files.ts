@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors';
+import type { Profile } from '../profile/profile';
+import type { ProbeDef } from '../profile/types';
 import { packageRoot } from '../util/paths';
 
 /** The consumer name errspec's pacts carry unless `--consumer` says otherwise. */
@@ -11,6 +13,15 @@ export const defaultPactDir = (): string => path.join(packageRoot(), 'contracts'
 
 /** The file name Pact gives a consumer-provider pair, and errspec's vendor id is the provider name. */
 export const pactFileName = (consumer: string, vendor: string): string => `${consumer}-${vendor}.json`;
+
+/** `<probe id>: <title>`: the probe id leads, so a report can name the probe of any interaction. */
+export const interactionDescription = (probe: ProbeDef): string => `${probe.id}: ${probe.title}`;
+
+/** The probe id of an interaction errspec generated, else the description itself. */
+export function probeIdOf(profile: Profile, description: string): string {
+  const id = /^([^:\s]+): /.exec(description)?.[1];
+  return id && profile.probes.some((p) => p.id === id) ? id : description;
+}
 
 /** The parts of a Pact V4 HTTP interaction errspec reads back (see the Pact V4 specification). */
 export interface PactBody {

@@ -3,6 +3,7 @@ import { invalidCredential, mockCredential, type Credential } from '../probes/cr
 import { fillPath } from '../probes/request';
 import type { Profile } from '../profile/profile';
 import type { ProbeDef } from '../profile/types';
+import { interactionDescription } from './files';
 import { responseBodyTemplate, responseHeadersTemplate } from './matchers';
 
 /** One probe as a Pact interaction: the request errspec sends and the documented error, with matchers. */
@@ -21,15 +22,6 @@ export interface ProbeInteraction {
   /** Why the pact states less than the probe sends (a malformed JSON body Pact cannot carry). */
   comment?: string;
   response: { status: number; headers: Record<string, unknown>; body: unknown };
-}
-
-/** `<probe id>: <title>`: the probe id leads, so a report can name the probe of any interaction. */
-export const interactionDescription = (probe: ProbeDef): string => `${probe.id}: ${probe.title}`;
-
-/** The probe id of an interaction errspec generated, else the description itself. */
-export function probeIdOf(profile: Profile, description: string): string {
-  const id = /^([^:\s]+): /.exec(description)?.[1];
-  return id && profile.probes.some((p) => p.id === id) ? id : description;
 }
 
 /** The Accept header the probe engine sends (src/probes/run.ts): the pact must state the same request. */

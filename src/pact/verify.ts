@@ -11,8 +11,7 @@ import type { Profile } from '../profile/profile';
 import type { ProbeDef } from '../profile/types';
 import type { EvaluatedExchange, Finding, RecordedRequest, VendorRun } from '../types';
 import { Redactor } from '../util/redact';
-import { readPactFile, statesOf, type PactBody, type PactFile, type PactInteraction } from './files';
-import { probeIdOf } from './interaction';
+import { probeIdOf, readPactFile, statesOf, type PactBody, type PactFile, type PactInteraction } from './files';
 import { runPactCli, withoutPactVariables } from './pact-cli';
 import { startVerifyProxy, type ProxiedExchange } from './proxy';
 
@@ -150,6 +149,9 @@ function statedRequest(interaction: PactInteraction, target: string, redactor: R
     ...(body !== '' ? { body } : {}),
   };
 }
+
+/** Status first, then headers, then body: the order a reader checks an answer in. */
+const mismatchOrder = (m: VerifierMismatch): number => (m.type === 'StatusMismatch' ? 0 : m.type === 'HeaderMismatch' ? 1 : 2);
 
 function describeMismatch(m: VerifierMismatch): string {
   const where = m.path ?? (m.key ? `header ${m.key}` : m.type === 'StatusMismatch' ? 'status' : m.type);
@@ -297,12 +299,13 @@ function findingFor(
   if (!verdict) return { check: PACT_CHECK, outcome: 'error', message: `${name}: the Pact verifier reported no result for it`, rule };
   if (verdict.ok) return { check: PACT_CHECK, outcome: 'pass', message: `${name} verified`, rule };
   if (verdict.mismatches.length === 0) return { check: PACT_CHECK, outcome: 'error', message: `${name} could not be verified: ${verdict.error ?? 'unknown error'}`, rule };
+  const mismatches = [...verdict.mismatches].sort((a, b) => mismatchOrder(a) - mismatchOrder(b));
   const keyed = (pick: (m: VerifierMismatch) => unknown) =>
-    Object.fromEntries(verdict.mismatches.map((m) => [m.path ?? (m.key ? `header ${m.key}` : m.type === 'StatusMismatch' ? 'status' : m.type), parsedOr(pick(m))]));
+    Object.fromEntries(mismatches.map((m) => [m.path ?? (m.key ? `header ${m.key}` : m.type === 'StatusMismatch' ? 'status' : m.type), parsedOr(pick(m))]));
   return {
     check: PACT_CHECK,
     outcome: 'fail',
-    message: `${name} does not match the pact: ${verdict.mismatches.map(describeMismatch).join('; ')}`,
+    message: `${name} does not match the pact: ${mismatches.map(describeMismatch).join('; ')}`,
     rule,
     expected: keyed((m) => m.expected),
     actual: keyed((m) => m.actual),

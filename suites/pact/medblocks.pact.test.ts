@@ -1,0 +1,3 @@
+import { pactConsumerSuite } from './consumer';
+
+pactConsumerSuite('medblocks');
