@@ -1,7 +1,7 @@
 import type { Profile } from '../profile/profile';
 import type { MockResponseDef, ProbeDef } from '../profile/types';
 import type { ApiOperation } from './operations';
-import { operationSlug, pathSlug, probePath, type IdAllocator } from './values';
+import { operationSlug, pathSlug, probePath, requiredHeaders, type IdAllocator } from './values';
 
 export type DerivedKind = 'no-credential' | 'unknown-id' | 'malformed-body' | 'undeclared-method';
 
@@ -48,6 +48,7 @@ export function deriveCandidates(profile: Profile, operations: ApiOperation[], o
           title: `${op.method} ${op.path} with no credential`,
           method: op.method,
           path: path(op),
+          ...withHeaders(requiredHeaders(op)),
           auth: 'none',
           expect: like ? { ...like.expect } : { status: [401] },
           rule: profile.doc.statusRule,
@@ -66,7 +67,7 @@ export function deriveCandidates(profile: Profile, operations: ApiOperation[], o
           title: `${op.method} ${op.path} with a JSON body cut short`,
           method: op.method,
           path: path(op),
-          headers: { 'content-type': op.jsonBodyType },
+          headers: { ...requiredHeaders(op), 'content-type': op.jsonBodyType },
           body: MALFORMED_JSON,
           auth: 'valid',
           expect: like ? { ...like.expect } : { status: [status] },
@@ -91,6 +92,7 @@ export function deriveCandidates(profile: Profile, operations: ApiOperation[], o
             title: `GET ${pathKey} with an unknown ${param.name}`,
             method: 'GET',
             path: path(get, new Set([param.name])),
+            ...withHeaders(requiredHeaders(get)),
             auth: 'valid',
             expect: { status: [404] },
             rule: profile.doc.statusRule,
@@ -121,6 +123,7 @@ export function deriveCandidates(profile: Profile, operations: ApiOperation[], o
         method,
         // Unknown ids: should the method exist after all, it touches nothing.
         path: path({ ...ops[0], method }, new Set(params.map((p) => p.name))),
+        ...withHeaders(requiredHeaders(ops[0])),
         auth: 'valid',
         expect: { status: documents405 ? [405] : [404, 405] },
         rule: profile.doc.statusRule,
@@ -137,6 +140,8 @@ export function withinBudget(groups: DerivedProbe[][], maxProbes: number): { kep
   for (let i = 0; groups.some((g) => i < g.length); i++) for (const group of groups) if (i < group.length) order.push(group[i]);
   return { kept: order.slice(0, maxProbes), left: order.slice(maxProbes) };
 }
+
+const withHeaders = (headers: Record<string, string>): { headers?: Record<string, string> } => (Object.keys(headers).length > 0 ? { headers } : {});
 
 function groupByPath(operations: ApiOperation[]): Map<string, ApiOperation[]> {
   const byPath = new Map<string, ApiOperation[]>();

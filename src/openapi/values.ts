@@ -91,6 +91,20 @@ export function unknownValue(param: ApiParameter, path: string, ids: Record<stri
   return literal(hints.uuid ? '00000000-0000-4000-8000-000000000000' : hints.integer ? '999999999' : `errspec-unknown-${kebab(param.name) || 'id'}`);
 }
 
+/** Headers errspec sets itself: a required parameter of that name is not copied from the document. */
+const OWN_HEADERS = new Set(['authorization', 'content-type', 'accept', 'accept-encoding', 'content-length', 'host', 'user-agent']);
+
+/** Required header parameters with a value the target should accept: the document's example, else one of the right shape. */
+export function requiredHeaders(op: ApiOperation): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const param of op.parameters.filter((p) => p.in === 'header' && p.required && !OWN_HEADERS.has(p.name.toLowerCase()))) {
+    const example = [...param.examples, param.schema?.default].find((v) => v !== undefined && v !== null);
+    const hints = schemaHints(param);
+    headers[param.name.toLowerCase()] = example !== undefined ? String(example) : hints.uuid ? '00000000-0000-4000-8000-000000000001' : hints.integer ? '1' : 'errspec';
+  }
+  return headers;
+}
+
 /**
  * The probe path of an operation: path parameters filled (`unknown` names the ones to fill with unknown
  * values), required query parameters appended with known values, and the server's path prefix in front.

@@ -71,6 +71,13 @@ describe('probes derived from an OpenAPI document of each vendor\'s sandbox surf
     expect(plan.probes.some((p) => p.id === 'capabilities-no-credential')).toBe(false);
   });
 
+  test('required header parameters are sent with a value of the right shape (NHS X-Request-ID)', () => {
+    const plan = planFromOpenApi(loadProfile('nhs-england'), path.join(FIXTURES, 'nhs-england.json'));
+    expect(plan.probes.find((p) => p.id === 'read-patient-no-credential')!.headers).toEqual({ 'x-request-id': '00000000-0000-4000-8000-000000000001' });
+    expect(plan.probes.find((p) => p.id === 'read-patient-unknown-id')!.headers).toEqual({ 'x-request-id': '00000000-0000-4000-8000-000000000001' });
+    expect(plan.probes.find((p) => p.id === 'create-task-malformed-body')!.headers).toEqual({ 'content-type': 'application/fhir+json' });
+  });
+
   test('the server path is not doubled when the base URL already ends with it', () => {
     const profile = loadProfile('opescare');
     const file = path.join(FIXTURES, 'opescare.yaml');

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { exitCodeOf } from '../../src/engine/summary';
 import { runVendor } from '../../src/verify/run-vendor';
 import { runCli } from '../helpers/cli';
 import { json, startServer } from '../helpers/server';
@@ -31,6 +32,7 @@ describe('errspec verify --openapi against the reference mocks', () => {
     // Every probe was sent and answered: none skipped for want of a credential (the mock credential is used).
     expect(run.exchanges.every((e) => e.response !== undefined)).toBe(true);
     expect(run.notes?.[0]).toMatch(/^openapi: /);
+    expect(exitCodeOf([run])).toBe(0);
   });
 
   test('an OpenAPI 3.0 YAML document through the command line: exit 0 and JUnit named after the derived probes', async () => {
