@@ -68,7 +68,7 @@ export function operationsOf(api: LoadedApi): ApiOperation[] {
       const op = (item as Record<string, unknown>)[method] as Operation | undefined;
       if (!op || typeof op !== 'object') continue;
       const missing = [...unresolved];
-      const parameters = mergeParameters(root, item.parameters ?? [], op.parameters ?? [], missing);
+      const parameters = withTemplateParameters(pathKey, mergeParameters(root, item.parameters ?? [], op.parameters ?? [], missing));
       const requirements = (op.security ?? root.security ?? []) as Record<string, string[]>[];
       const body = follow<OpenAPIV3.RequestBodyObject>(root, op.requestBody, missing);
       const jsonBodyType = Object.keys(body?.content ?? {}).find(isJsonMediaType);
@@ -114,6 +114,13 @@ function mergeParameters(root: unknown, pathLevel: unknown[], opLevel: unknown[]
     });
   }
   return [...byKey.values()];
+}
+
+/** A `{name}` in the path that no parameter declares is a path parameter all the same: it must be filled. */
+function withTemplateParameters(pathKey: string, parameters: ApiParameter[]): ApiParameter[] {
+  const declared = new Set(parameters.filter((p) => p.in === 'path').map((p) => p.name));
+  const implied = [...pathKey.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).filter((name) => !declared.has(name));
+  return [...parameters, ...[...new Set(implied)].map((name): ApiParameter => ({ name, in: 'path', required: true, examples: [] }))];
 }
 
 function responsesOf(root: unknown, responses: Record<string, unknown>, unresolved: string[]): ApiResponse[] {

@@ -78,6 +78,15 @@ describe('probes derived from an OpenAPI document of each vendor\'s sandbox surf
     expect(plan.probes.find((p) => p.id === 'create-task-malformed-body')!.headers).toEqual({ 'content-type': 'application/fhir+json' });
   });
 
+  test('a path parameter the document forgot to declare is still filled', () => {
+    const doc = 'openapi: 3.0.3\ninfo: { title: t, version: "1" }\npaths:\n  /api/v1/connect/facilities/{facilityId}:\n    get:\n      responses: { "404": { description: gone } }\n';
+    const plan = planFromOpenApi(loadProfile('opescare'), tmpFile('undeclared.yaml', doc));
+    expect(plan.probes.map((p) => `${p.id} ${p.method} ${p.path}`)).toEqual([
+      'get-api-v1-connect-facilities-facility-id-unknown-facility-id GET /api/v1/connect/facilities/{unknownFacilityId}',
+      'api-v1-connect-facilities-facility-id-undeclared-patch PATCH /api/v1/connect/facilities/{unknownFacilityId}',
+    ]);
+  });
+
   test('the server path is not doubled when the base URL already ends with it', () => {
     const profile = loadProfile('opescare');
     const file = path.join(FIXTURES, 'opescare.yaml');
