@@ -354,6 +354,8 @@ const MEMO_LIMIT = 20_000;
 /** HAR entries as exchanges, secrets redacted at capture. HAR timings are not exchanges' business. */
 export class HarCapture {
   private readonly pairs = new Map<string, [string, string]>();
+  /** The run's redactor plus each distinct set of request credentials, so a response echoing its request's token is redacted. */
+  private readonly learned = new Map<string, Redactor>();
 
   constructor(private readonly redactor: Redactor) {}
 
@@ -365,28 +367,43 @@ export class HarCapture {
     const responseHeaders = joinHeaders(entry.response.headers);
     if (typeof content?.mimeType === 'string' && content.mimeType && responseHeaders['content-type'] === undefined) responseHeaders['content-type'] = content.mimeType;
     const postData = entry.request.postData?.text;
+    const requestHeaders = joinHeaders(entry.request.headers);
+    const { credentials, redactor } = this.redactorFor(requestHeaders);
     return {
       id: `entry-${index}`,
       entry: index,
       request: {
         method: entry.request.method,
-        url: this.redactor.text(entry.request.url),
-        headers: this.redactHeaders(joinHeaders(entry.request.headers)),
-        body: typeof postData === 'string' ? this.redactor.text(postData) : undefined,
+        url: redactor.text(entry.request.url),
+        headers: this.redactHeaders(requestHeaders, credentials, redactor),
+        body: typeof postData === 'string' ? redactor.text(postData) : undefined,
       },
-      response: { status: entry.response.status, headers: this.redactHeaders(responseHeaders), body: this.redactor.text(body) },
+      response: { status: entry.response.status, headers: this.redactHeaders(responseHeaders, credentials, redactor), body: redactor.text(body) },
     };
   }
 
-  /** Redactor.headerMap, pair by pair, remembered. */
-  private redactHeaders(headers: HeaderMap): HeaderMap {
+  private redactorFor(requestHeaders: HeaderMap): { credentials: string; redactor: Redactor } {
+    const found = this.redactor.credentialsIn(requestHeaders);
+    if (found.length === 0) return { credentials: '', redactor: this.redactor };
+    const credentials = found.join('\n');
+    let redactor = this.learned.get(credentials);
+    if (!redactor) {
+      redactor = this.redactor.learnFrom(requestHeaders);
+      if (this.learned.size >= MEMO_LIMIT) this.learned.clear();
+      this.learned.set(credentials, redactor);
+    }
+    return { credentials, redactor };
+  }
+
+  /** Redactor.headerMap, pair by pair, remembered per set of request credentials. */
+  private redactHeaders(headers: HeaderMap, credentials: string, redactor: Redactor): HeaderMap {
     const out: HeaderMap = {};
     for (const name in headers) {
       const value = headers[name];
-      const key = `${name}\n${value}`;
+      const key = `${credentials}\u0000${name}\n${value}`;
       let pair = this.pairs.get(key);
       if (!pair) {
-        const one = this.redactor.headerMap({ [name]: value });
+        const one = redactor.headerMap({ [name]: value });
         const redactedName = Object.keys(one)[0];
         pair = [redactedName, one[redactedName]];
         if (this.pairs.size >= MEMO_LIMIT) this.pairs.clear();

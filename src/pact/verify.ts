@@ -224,7 +224,8 @@ export async function verifyPact(profile: Profile, options: PactVerifyOptions): 
       if (!existsSync(reportFile)) {
         throw new ToolFailedError(`the Pact verifier did not complete (exit ${result.code}): ${(result.stderr || result.stdout).trim().split('\n').slice(-5).join(' | ')}`);
       }
-      report = JSON.parse(readFileSync(reportFile, 'utf8')) as VerifierReport;
+      // The verifier saw the provider's answers unredacted: a secret echoed back would reach every report through its mismatches.
+      report = redactor.deep(JSON.parse(readFileSync(reportFile, 'utf8')) as VerifierReport);
     }
     const results = verdicts(report, kept.map((i) => i.description));
     const authHeader = mockCredential(profile).header;

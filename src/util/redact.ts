@@ -39,6 +39,32 @@ export class Redactor {
     return this.headers.has(name.toLowerCase());
   }
 
+  /**
+   * The credentials these (request) headers carry: each secret header's value, the part after an auth
+   * scheme (and a Basic credential decoded, and its password), each cookie's value.
+   */
+  credentialsIn(headers: Record<string, string>): string[] {
+    const found: string[] = [];
+    for (const [name, value] of Object.entries(headers)) {
+      if (!this.isSecretHeader(name) || !value) continue;
+      found.push(value);
+      const scheme = /^(Bearer|Basic|Digest|Token)\s+(\S+)/i.exec(value);
+      if (scheme) found.push(scheme[2]);
+      if (scheme?.[1].toLowerCase() === 'basic') {
+        const decoded = Buffer.from(scheme[2], 'base64').toString('utf8');
+        found.push(decoded, decoded.slice(decoded.indexOf(':') + 1));
+      }
+      if (name.toLowerCase() === 'cookie') for (const pair of value.split(';')) found.push(pair.slice(pair.indexOf('=') + 1).trim());
+    }
+    return [...new Set(found.filter((v) => v.length >= 4))];
+  }
+
+  /** This redactor, plus the credentials a request carried: a target echoing them back in its answer is redacted too. */
+  learnFrom(headers: Record<string, string>): Redactor {
+    const found = this.credentialsIn(headers).filter((v) => !this.given.includes(v));
+    return found.length > 0 ? this.with(found) : this;
+  }
+
   text(value: string): string {
     let out = value;
     for (const secret of this.values) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
@@ -47,6 +73,16 @@ export class Redactor {
       .replace(SECRET_JSON_FIELDS, `$1${REDACTED}$3`)
       .replace(SECRET_FIELDS, (_m, name: string, scheme: string | undefined) => `${name}${scheme ?? ''}${REDACTED}`)
       .replace(URL_USERINFO, `$1${REDACTED}@`);
+  }
+
+  /** Every string (and object key) in a parsed JSON value redacted, its structure kept: for documents other tools wrote. */
+  deep<T>(value: T): T {
+    if (typeof value === 'string') return this.text(value) as T;
+    if (Array.isArray(value)) return value.map((v) => this.deep(v)) as T;
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.text(k), this.deep(v)])) as T;
+    }
+    return value;
   }
 
   headerMap(headers: Record<string, string>): Record<string, string> {

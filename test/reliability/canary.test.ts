@@ -205,8 +205,9 @@ describe('no secret reaches any output, even echoed back by a hostile target', (
         },
         response: {
           status: 401,
-          headers: [{ name: 'Content-Type', value: 'text/html' }, { name: 'Set-Cookie', value: `session=${TOKEN.value}` }],
-          content: { mimeType: 'text/html', text: `<p>"access_token": "${ISSUED.value}"</p> Authorization: Bearer ${TOKEN.value}` },
+          // The target echoed the request's token bare, in a header value and in the body: only the request says it is a secret.
+          headers: [{ name: 'Content-Type', value: 'text/html' }, { name: 'Set-Cookie', value: `session=${TOKEN.value}` }, { name: 'X-Echo', value: `you sent ${TOKEN.value}` }],
+          content: { mimeType: 'text/html', text: `<p>"access_token": "${ISSUED.value}"</p> Authorization: Bearer ${TOKEN.value} <pre>token ${TOKEN.value} and key ${API_KEY.value} rejected</pre>` },
         },
       };
       const json = { ...entry, response: { ...entry.response, headers: [{ name: 'Content-Type', value: 'application/json' }], content: { mimeType: 'application/json', text: JSON.stringify({ error: 'token_invalid', access_token: ISSUED.value, client_secret: CLIENT_SECRET.value, message: 'no', status: 401 }) } } };
@@ -221,19 +222,7 @@ describe('no secret reaches any output, even echoed back by a hostile target', (
   });
 
   test('mock: credentials sent to the reference mock are not logged or echoed', async () => {
-    const child = spawn(process.execPath, [BIN, 'mock', '--vendor', 'opescare', '--port', '0'], { cwd: ROOT, env: { ...process.env, ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const m = /listening on (\S+)/.exec(stdout);
-        if (m) resolve(m[1]);
-      });
-      child.on('close', () => reject(new Error(`mock exited: ${stderr}`)));
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { url, stop } = await serve(['mock', '--vendor', 'opescare', '--port', '0']);
     const answers: string[] = [];
     for (const [method, p] of [['GET', '/api/v1/connect/patient/search?health_id=OPC-2024-99999'], ['GET', '/api/v1/connect/facilities/FAC-00000'], ['POST', '/api/v1/connect/consents']]) {
       for (const credential of [`Bearer ${TOKEN.value}`, 'Bearer errspec-invalid-credential']) {
@@ -245,10 +234,80 @@ describe('no secret reaches any output, even echoed back by a hostile target', (
         answers.push(`${res.status} ${JSON.stringify([...res.headers])} ${await res.text()}`);
       }
     }
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    const { code, stdout, stderr } = await stop();
+    expect(code).toBe(0);
     expectNoCanary('mock answers', answers.join('\n'));
     expectNoCanary('mock stdout', stdout);
     expectNoCanary('mock stderr', stderr);
   });
+
+  test('proxy: credentials a client sends through it, echoed back by the target, stay out of its reports', async () => {
+    if (!(await runCli(['--help'])).stdout.includes('proxy [options]')) return; // proxy not built into this checkout
+    server = await hostile([]);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'errspec-canary-'));
+    writeFileSync(path.join(dir, 'github-step-summary.md'), '');
+    const { url, stop } = await serve(['proxy', '--vendor', 'opescare', '--target', server.url, ...reportArgs(dir)], { GITHUB_STEP_SUMMARY: path.join(dir, 'github-step-summary.md') });
+    for (const [method, p] of [['GET', '/api/v1/connect/patient/search?health_id=OPC-2024-99999'], ['GET', '/api/v1/connect/facilities/FAC-00000'], ['POST', '/api/v1/connect/consents']]) {
+      const res = await fetch(`${url}${p}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN.value}`, 'x-api-key': API_KEY.value, cookie: `s=${TOKEN.value}` },
+        ...(method === 'POST' ? { body: `{"client_secret": "${CLIENT_SECRET.value}"}` } : {}),
+      });
+      // The client gets the target's answer unchanged (its own secrets included): only errspec's outputs are searched.
+      await res.arrayBuffer();
+    }
+    const result = await stop('SIGINT');
+    expect(server.requests).toHaveLength(3);
+    expectClean({ ...result, dir });
+  });
+
+  test('pact verify against a hostile provider, pact generate: no secret in reports, output or pact files', async () => {
+    if (!(await runCli(['pact', '--help'])).stdout.includes('verify')) return; // pact not built into this checkout
+    server = await hostile([TOKEN.value]);
+    const result = await run((dir) => ['pact', 'verify', '--vendor', 'opescare', '--base-url', server.url, '--token-env', 'CANARY_TOKEN', '--debug', ...reportArgs(dir)]);
+    expect(result.code).toBe(1);
+    expect(server.requests.length).toBeGreaterThan(0);
+    expect(server.requests.some((r) => r.headers.authorization === `Bearer ${TOKEN.value}`)).toBe(true);
+    expectClean(result);
+    const generated = await run((dir) => ['pact', 'generate', '--out', path.join(dir, 'pacts'), '--vendor', 'opescare']);
+    expect(generated.code).toBe(0);
+    expectNoCanary('stdout', generated.stdout);
+    expect(expectNoCanaryInDir(generated.dir).some((f) => f.endsWith('.json'))).toBe(true);
+  });
+
+  test('pact publish to a hostile broker that echoes the broker token', async () => {
+    if (!(await runCli(['pact', '--help'])).stdout.includes('publish')) return; // pact not built into this checkout
+    server = await hostile([BROKER.value]);
+    const result = await run(() => ['pact', 'publish', '--consumer-app-version', '1.0.0-canary', '--branch', 'main'], { PACT_BROKER_BASE_URL: server.url });
+    expect(result.code).not.toBe(0);
+    // The token did go to the broker (it is the broker's), and came back in its answers.
+    expect(server.requests.some((r) => (r.headers.authorization ?? '').includes(BROKER.value))).toBe(true);
+    expectNoCanary('stdout', result.stdout);
+    expectNoCanary('stderr', result.stderr);
+  });
 });
+
+/** Start a long-running command (mock, proxy) and return the address it prints and a way to stop it. */
+async function serve(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ url: string; stop: (signal?: NodeJS.Signals) => Promise<CliResult> }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...ENV, ...extraEnv, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const m = /listening on (\S+)/.exec(stdout);
+      if (m) resolve(m[1]);
+    });
+    void closed.then(() => reject(new Error(`${args[0]} exited before listening: ${stderr}`)));
+  });
+  return {
+    url,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      child.kill(signal);
+      const code = await closed;
+      return { code, stdout, stderr };
+    },
+  };
+}
