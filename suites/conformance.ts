@@ -1,12 +1,13 @@
-import { checksForProbe } from '../src/engine/evaluate';
-import { loadConfig } from '../src/config/load';
-import { loadProfile } from '../src/profile/load';
 import type { EvaluatedExchange, Finding, VendorRun } from '../src/types';
-import { watchInterrupt } from '../src/verify/interrupt';
-import { planVendor } from '../src/verify/plan';
-import { runVendor, writeRunResult } from '../src/verify/run-vendor';
+import { sharedEngine } from '../src/verify/shared-engine';
 import { settingsFromEnv } from '../src/verify/settings';
-import { exchangeLine } from '../reporters/console';
+import type * as Engine from './engine';
+
+/** Under errspec verify, the engine the CLI loaded (once per process, see shared-engine.ts); under a user's own Jest, this file's own. */
+function loadEngine(): typeof Engine {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return sharedEngine<typeof Engine>() ?? (require('./engine') as typeof Engine);
+}
 
 /** A finding that fails its test carries what was expected, what came back and how to reproduce it. */
 export function failureText(exchange: EvaluatedExchange, finding: Finding): string {
@@ -25,6 +26,7 @@ export function failureText(exchange: EvaluatedExchange, finding: Finding): stri
  */
 export function conformanceSuite(vendorId: string): void {
   const settings = settingsFromEnv();
+  const { checksForProbe, exchangeLine, loadConfig, loadProfile, planVendor, runVendor, watchInterrupt, writeRunResult } = loadEngine();
   const profile = loadProfile(vendorId);
   const config = settings.configFile ? loadConfig(settings.configFile) : undefined;
   // The plan runVendor sends: the profile's probes, or with --openapi those derived from the document.

@@ -14,6 +14,8 @@ import { authOptions, readRunResults } from '../verify/run-vendor';
 import { DEFAULT_MAX_PROBES } from '../openapi/plan';
 import { planVendor } from '../verify/plan';
 import { SETTINGS_ENV, type VerifySettings } from '../verify/settings';
+import { shareEngine } from '../verify/shared-engine';
+import * as engine from '../../suites/engine';
 import { summaryTable } from '../../reporters/console';
 import { writeReports } from '../../reporters/write';
 import { addReportOptions, type Io } from './main';
@@ -158,6 +160,8 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
   if (options.insecure) io.stderr.write('errspec: warning: --insecure: TLS certificates of the target are not verified\n');
   const interrupts = interruptSource();
   const stopOnSignal = onTermination(interrupts, io);
+  // The suites run in Jest's per-file registries: hand them the engine this process has loaded.
+  const stopSharing = shareEngine(() => engine);
   try {
     await runJest(vendors, settings, options);
     const runs = readRunResults(resultsDir);
@@ -175,6 +179,7 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     }
     return exitCodeOf(runs);
   } finally {
+    stopSharing();
     stopOnSignal();
     interrupts.dispose();
     rmSync(resultsDir, { recursive: true, force: true });
