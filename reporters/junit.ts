@@ -8,6 +8,13 @@ export const xmlSafe = (text: string): string =>
 
 const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
+/**
+ * xmlbuilder2 takes `&name;` and `&#n;` in text for entity references and writes them as they are: an
+ * HTML error page's `&nbsp;` quoted in a message would be an undefined entity and the file not XML.
+ * Every `&` is escaped before it gets there (xmlbuilder2 leaves `&amp;` alone).
+ */
+const literal = (value: string): string => value.replace(/&/g, '&amp;');
+
 /** The text of a failure, error or warning: message, rule, expected and actual values, request and reproduction. */
 export function details(exchange: EvaluatedExchange, finding: Finding): string {
   const lines = [finding.message];
@@ -36,7 +43,7 @@ export function renderJunit(runs: VendorRun[]): string {
     const suiteSkipped = count('skip');
     const seconds = run.durationMs / 1000;
     const suite = root.ele('testsuite', {
-      name: xmlSafe(run.vendor),
+      name: literal(xmlSafe(run.vendor)),
       id: String(index),
       package: 'errspec',
       hostname: 'localhost',
@@ -49,24 +56,24 @@ export function renderJunit(runs: VendorRun[]): string {
       time: seconds.toFixed(3),
     });
     suite.ele('properties')
-      .ele('property', { name: 'target', value: xmlSafe(run.target) }).up()
+      .ele('property', { name: 'target', value: literal(xmlSafe(run.target)) }).up()
       .ele('property', { name: 'source', value: run.source }).up();
     if (run.unreachable) {
-      suite.ele('testcase', { classname: xmlSafe(run.vendor), name: 'target > reachable', time: '0.000' })
-        .ele('error', { message: xmlSafe(run.unreachable), type: 'unreachable' }).txt(xmlSafe(run.unreachable));
+      suite.ele('testcase', { classname: literal(xmlSafe(run.vendor)), name: 'target > reachable', time: '0.000' })
+        .ele('error', { message: literal(xmlSafe(run.unreachable)), type: 'unreachable' }).txt(literal(xmlSafe(run.unreachable)));
     }
     for (const { e, f } of cases) {
       // The request's time goes on the exchange's first check (checks themselves take no time), so times add up.
       const first = e.findings[0] === f;
       const testcase = suite.ele('testcase', {
-        classname: xmlSafe(run.vendor),
-        name: xmlSafe(`${e.id} > ${f.check}`),
+        classname: literal(xmlSafe(run.vendor)),
+        name: literal(xmlSafe(`${e.id} > ${f.check}`)),
         time: (first ? (e.durationMs ?? 0) / 1000 : 0).toFixed(3),
       });
-      if (f.outcome === 'fail') testcase.ele('failure', { message: xmlSafe(f.message), type: f.check }).txt(details(e, f));
-      else if (f.outcome === 'error') testcase.ele('error', { message: xmlSafe(f.message), type: 'transport' }).txt(details(e, f));
-      else if (f.outcome === 'skip') testcase.ele('skipped').txt(xmlSafe(f.message));
-      else if (f.outcome === 'warn') testcase.ele('system-out').txt(xmlSafe(`warning: ${details(e, f)}`));
+      if (f.outcome === 'fail') testcase.ele('failure', { message: literal(xmlSafe(f.message)), type: f.check }).txt(literal(details(e, f)));
+      else if (f.outcome === 'error') testcase.ele('error', { message: literal(xmlSafe(f.message)), type: 'transport' }).txt(literal(details(e, f)));
+      else if (f.outcome === 'skip') testcase.ele('skipped').txt(literal(xmlSafe(f.message)));
+      else if (f.outcome === 'warn') testcase.ele('system-out').txt(literal(xmlSafe(`warning: ${details(e, f)}`)));
     }
     total += cases.length + (run.unreachable ? 1 : 0);
     failures += suiteFailures;
