@@ -133,7 +133,11 @@ export class StreamedReport {
   }
 
   add(exchange: EvaluatedExchange): void {
-    const text = this.text(exchange);
+    this.addText(this.text(exchange));
+  }
+
+  /** An exchange's text as jsonExchangeText or junitExchangeText made it (perhaps on another thread). */
+  addText(text: string): void {
     // An exchange without findings has no testcase in JUnit: nothing to separate.
     if (text === '') return;
     this.pending.push(text);

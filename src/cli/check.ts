@@ -1,12 +1,17 @@
 import type { Command } from 'commander';
-import { checkHarStream, type HarRunHead } from '../engine/check-har';
+import type { HarRunHead } from '../engine/check-har';
+import { checkHarRendered } from '../engine/check-har-parallel';
 import { loadProfile } from '../profile/load';
 import type { EvaluatedExchange } from '../types';
-import { colorFor, exchangeLine, summaryTableOf } from '../../reporters/console';
+import { colorFor, summaryTableOf } from '../../reporters/console';
 import { StreamedReport } from '../../reporters/stream';
+import type { HarRenderOptions, RenderedExchange } from '../../reporters/har-render';
 import { writeReports } from '../../reporters/write';
 import { addReportOptions, type Io } from './main';
 import { UsageError } from '../errors';
+
+/** Renders each exchange where it is checked (possibly a worker thread), so only text comes back. */
+const RENDERER = require.resolve('../../reporters/har-render');
 
 interface CheckOptions {
   vendor?: string;
@@ -25,7 +30,7 @@ export function registerCheckCommand(program: Command, io: Io): void {
       .description('check every non-2xx entry of a HAR 1.2 file against a vendor contract (sends no request)')
       .argument('<file.har>', 'HAR 1.2 file captured from a browser or proxy')
       .option('--vendor <id>', 'vendor profile to check against (see `errspec vendors`), or a profile YAML file'),
-  ).action((file: string, options: CheckOptions) => {
+  ).action(async (file: string, options: CheckOptions) => {
     if (!options.vendor) throw new UsageError('check needs --vendor ID (see `errspec vendors`)');
     const profile = loadProfile(options.vendor);
     const out = options.json === '-' ? io.stderr : io.stdout;
@@ -36,13 +41,14 @@ export function registerCheckCommand(program: Command, io: Io): void {
     const json = options.json ? StreamedReport.json(options.json === '-' ? io.stdout : options.json) : undefined;
     const lines = new LineBuffer(out);
     const exchanges: EvaluatedExchange[] = [];
+    const renderer: HarRenderOptions = { vendor: profile.id, color, lines: !options.quiet, json: Boolean(json), junit: Boolean(junit), keep: keepRun };
     let head: HarRunHead;
     try {
-      head = checkHarStream(profile, file, { strict: options.strict }, (exchange) => {
-        if (!options.quiet && exchange.findings.length > 0) lines.push(exchangeLine(profile.id, exchange, { color }));
-        junit?.add(exchange);
-        json?.add(exchange);
-        if (keepRun) exchanges.push(exchange);
+      head = await checkHarRendered<RenderedExchange>(options.vendor, file, { strict: options.strict }, { module: RENDERER, options: renderer }, (rendered) => {
+        if (rendered.line !== undefined) lines.push(rendered.line);
+        if (rendered.junit !== undefined) junit?.addText(rendered.junit);
+        if (rendered.json !== undefined) json?.addText(rendered.json);
+        if (rendered.exchange) exchanges.push(rendered.exchange);
       });
     } catch (error) {
       // An invalid HAR is found before anything is printed or written, as when the file was read whole.

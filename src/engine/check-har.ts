@@ -59,7 +59,8 @@ export function checkHar(profile: Profile, file: string, options: CheckHarOption
   return { ...head, exchanges };
 }
 
-function checkEntry(profile: Profile, exchange: Exchange, strict: boolean | undefined): EvaluatedExchange {
+/** Check one HAR exchange: 2xx entries get no findings; a failing one gets its reproduction. */
+export function checkEntry(profile: Profile, exchange: Exchange, strict: boolean | undefined): EvaluatedExchange {
   const status = exchange.response!.status;
   if (status >= 200 && status < 300) return { ...exchange, ok: true, findings: [] };
   const evaluated = evaluate(profile, exchange, { strict });
@@ -71,7 +72,8 @@ function checkEntry(profile: Profile, exchange: Exchange, strict: boolean | unde
   return evaluated;
 }
 
-function count(summary: Summary, exchange: EvaluatedExchange): void {
+/** Add an exchange's findings to the totals. */
+export function count(summary: Summary, exchange: EvaluatedExchange): void {
   summary.exchanges++;
   for (const finding of exchange.findings) {
     summary.checks++;

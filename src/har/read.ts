@@ -18,6 +18,22 @@ export interface HarBatch {
   entries: Entry[];
 }
 
+/** Consecutive entries of `log.entries` as bytes, not parsed yet: what a worker thread is handed. */
+export interface RawBatch {
+  /** Index of the first entry. */
+  first: number;
+  /** From the first entry's first byte to the last entry's last byte. */
+  bytes: Uint8Array;
+  /** File offset of bytes[0], for messages. */
+  offset: number;
+  /** Where each entry starts and ends in `bytes`. */
+  starts: number[];
+  ends: number[];
+}
+
+const invalidJson = (file: string, what: string, at: number): HarInvalidError =>
+  new HarInvalidError(`${file}: not a HAR file: invalid JSON (${what} at byte ${at})`);
+
 const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;
 const OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d;
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -51,7 +67,7 @@ class JsonScanner {
   }
 
   invalid(what: string, at = this.offset): HarInvalidError {
-    return new HarInvalidError(`${this.file}: not a HAR file: invalid JSON (${what} at byte ${at})`);
+    return invalidJson(this.file, what, at);
   }
 
   /** Read more of the file; returns how far the buffer moved left (buffer positions shift by that), or -1 at the end of the file. */
@@ -183,6 +199,11 @@ class JsonScanner {
     return this.buf.toString('utf8', from - this.base, to - this.base);
   }
 
+  /** The file's bytes [from, to), not copied: valid until the scanner reads on. */
+  view(from: number, to: number): Buffer {
+    return this.buf.subarray(from - this.base, to - this.base);
+  }
+
   /** JSON.parse of the file's bytes [from, to), with a message that names the offset. */
   parse(from: number, to: number): unknown {
     try {
@@ -238,6 +259,14 @@ function* members(scanner: JsonScanner): Generator<string> {
  * the file and what is wrong as soon as it is found, so a consumer may have seen earlier batches.
  */
 export function* harBatches(file: string, options: HarReadOptions = {}): Generator<HarBatch> {
+  for (const raw of harRawBatches(file, options)) yield { first: raw.first, entries: parseRawBatch(file, raw) };
+}
+
+/**
+ * The batches of harBatches, not parsed: the file's structure is checked here and each entry's JSON
+ * by parseRawBatch. A batch's bytes are the scanner's own: valid until the next batch is asked for.
+ */
+export function* harRawBatches(file: string, options: HarReadOptions = {}): Generator<RawBatch> {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -269,7 +298,7 @@ export function* harBatches(file: string, options: HarReadOptions = {}): Generat
           }
           if (entriesSeen) throw new HarInvalidError(`${file}: not a HAR file: "log.entries" appears twice`);
           entriesSeen = true;
-          yield* entryBatches(scanner, file, batchBytes);
+          yield* entryBatches(scanner, batchBytes);
         }
       }
     }
@@ -280,8 +309,8 @@ export function* harBatches(file: string, options: HarReadOptions = {}): Generat
   }
 }
 
-/** The elements of the array at the scan position, parsed a batch at a time: one JSON.parse per batch is cheaper than one per entry. */
-function* entryBatches(scanner: JsonScanner, file: string, batchBytes: number): Generator<HarBatch> {
+/** The elements of the array at the scan position, a batch at a time: one JSON.parse per batch is cheaper than one per entry. */
+function* entryBatches(scanner: JsonScanner, batchBytes: number): Generator<RawBatch> {
   scanner.expect(OPEN_BRACKET, '"["');
   if (scanner.peek() === CLOSE_BRACKET) {
     scanner.advance();
@@ -301,29 +330,33 @@ function* entryBatches(scanner: JsonScanner, file: string, batchBytes: number): 
       scanner.advance();
       more = c === COMMA;
     } while (more && ends[ends.length - 1] - starts[0] < batchBytes);
-    yield { first, entries: parseBatch(scanner, file, starts, ends, first) };
+    const offset = starts[0];
+    yield { first, bytes: scanner.view(offset, ends[ends.length - 1]), offset, starts: starts.map((at) => at - offset), ends: ends.map((at) => at - offset) };
     first += starts.length;
   }
   scanner.retain = scanner.offset;
 }
 
-function parseBatch(scanner: JsonScanner, file: string, starts: number[], ends: number[], first: number): Entry[] {
+/** Parse and validate the entries of a raw batch; throws HarInvalidError naming the entry at fault. */
+export function parseRawBatch(file: string, batch: RawBatch): Entry[] {
+  const { bytes, starts, ends, first, offset } = batch;
+  const text = (from: number, to: number): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', from, to);
   let entries: unknown[];
   try {
-    entries = JSON.parse(`[${scanner.text(starts[0], ends[ends.length - 1])}]`) as unknown[];
+    entries = JSON.parse(`[${text(0, bytes.length)}]`) as unknown[];
   } catch {
     // Parse entry by entry to name the one at fault.
     for (let i = 0; i < starts.length; i++) {
       try {
-        JSON.parse(scanner.text(starts[i], ends[i]));
+        JSON.parse(text(starts[i], ends[i]));
       } catch (cause) {
-        throw new HarInvalidError(`${file}: not a HAR file: invalid JSON in entry ${first + i} (${(cause as Error).message}; entry at byte ${starts[i]})`, { cause });
+        throw new HarInvalidError(`${file}: not a HAR file: invalid JSON in entry ${first + i} (${(cause as Error).message}; entry at byte ${offset + starts[i]})`, { cause });
       }
     }
-    throw scanner.invalid('entries do not form an array', starts[0]);
+    throw invalidJson(file, 'entries do not form an array', offset);
   }
   // Brackets and JSON.parse disagree only on input like `1 2` inside one element: invalid either way.
-  if (entries.length !== starts.length) throw scanner.invalid('an entry is not a single JSON value', starts[0]);
+  if (entries.length !== starts.length) throw invalidJson(file, 'an entry is not a single JSON value', offset);
   for (let i = 0; i < entries.length; i++) validateEntry(file, entries[i], first + i);
   return entries as Entry[];
 }
@@ -353,7 +386,9 @@ const MEMO_LIMIT = 20_000;
 
 /** HAR entries as exchanges, secrets redacted at capture. HAR timings are not exchanges' business. */
 export class HarCapture {
-  private readonly pairs = new Map<string, [string, string]>();
+  /** Redacted header pairs by redactor, name and value: nested maps, so a lookup builds no key string. */
+  private readonly pairs = new Map<Redactor, Map<string, Map<string, [string, string]>>>();
+  private remembered = 0;
   /** The run's redactor plus each distinct set of request credentials, so a response echoing its request's token is redacted. */
   private readonly learned = new Map<string, Redactor>();
 
@@ -368,23 +403,23 @@ export class HarCapture {
     if (typeof content?.mimeType === 'string' && content.mimeType && responseHeaders['content-type'] === undefined) responseHeaders['content-type'] = content.mimeType;
     const postData = entry.request.postData?.text;
     const requestHeaders = joinHeaders(entry.request.headers);
-    const { credentials, redactor } = this.redactorFor(requestHeaders);
+    const redactor = this.redactorFor(requestHeaders);
     return {
       id: `entry-${index}`,
       entry: index,
       request: {
         method: entry.request.method,
         url: redactor.text(entry.request.url),
-        headers: this.redactHeaders(requestHeaders, credentials, redactor),
+        headers: this.redactHeaders(requestHeaders, redactor),
         body: typeof postData === 'string' ? redactor.text(postData) : undefined,
       },
-      response: { status: entry.response.status, headers: this.redactHeaders(responseHeaders, credentials, redactor), body: redactor.text(body) },
+      response: { status: entry.response.status, headers: this.redactHeaders(responseHeaders, redactor), body: redactor.text(body) },
     };
   }
 
-  private redactorFor(requestHeaders: HeaderMap): { credentials: string; redactor: Redactor } {
+  private redactorFor(requestHeaders: HeaderMap): Redactor {
     const found = this.redactor.credentialsIn(requestHeaders);
-    if (found.length === 0) return { credentials: '', redactor: this.redactor };
+    if (found.length === 0) return this.redactor;
     const credentials = found.join('\n');
     let redactor = this.learned.get(credentials);
     if (!redactor) {
@@ -392,22 +427,29 @@ export class HarCapture {
       if (this.learned.size >= MEMO_LIMIT) this.learned.clear();
       this.learned.set(credentials, redactor);
     }
-    return { credentials, redactor };
+    return redactor;
   }
 
-  /** Redactor.headerMap, pair by pair, remembered per set of request credentials. */
-  private redactHeaders(headers: HeaderMap, credentials: string, redactor: Redactor): HeaderMap {
+  /** Redactor.headerMap, pair by pair, remembered per redactor (per set of request credentials). */
+  private redactHeaders(headers: HeaderMap, redactor: Redactor): HeaderMap {
+    if (this.remembered >= MEMO_LIMIT) {
+      this.pairs.clear();
+      this.remembered = 0;
+    }
+    let byName = this.pairs.get(redactor);
+    if (!byName) this.pairs.set(redactor, (byName = new Map()));
     const out: HeaderMap = {};
     for (const name in headers) {
       const value = headers[name];
-      const key = `${credentials}\u0000${name}\n${value}`;
-      let pair = this.pairs.get(key);
+      let byValue = byName.get(name);
+      if (!byValue) byName.set(name, (byValue = new Map()));
+      let pair = byValue.get(value);
       if (!pair) {
         const one = redactor.headerMap({ [name]: value });
         const redactedName = Object.keys(one)[0];
         pair = [redactedName, one[redactedName]];
-        if (this.pairs.size >= MEMO_LIMIT) this.pairs.clear();
-        this.pairs.set(key, pair);
+        byValue.set(value, pair);
+        this.remembered++;
       }
       out[pair[0]] = pair[1];
     }
