@@ -11,10 +11,20 @@ export interface EvaluateOptions {
   checks?: readonly Check[];
 }
 
+/** Plans of the built-in checks by profile and expected statuses: a probe asks for its plan on every send. */
+const plans = new WeakMap<Profile, Map<string, Check[]>>();
+
 /** Checks that apply to a probe before it is sent: used for the static list of Jest tests. */
 export function checksForProbe(profile: Profile, expectedStatuses: number[], list: readonly Check[] = allChecks): Check[] {
   const template = { expectedStatuses } as Exchange;
-  return list.filter((c) => expectedStatuses.some((s) => c.appliesTo(profile, s, template)));
+  const plan = (): Check[] => list.filter((c) => expectedStatuses.some((s) => c.appliesTo(profile, s, template)));
+  if (list !== allChecks) return plan();
+  let byStatuses = plans.get(profile);
+  if (!byStatuses) plans.set(profile, (byStatuses = new Map()));
+  const key = expectedStatuses.join(',');
+  let checks = byStatuses.get(key);
+  if (!checks) byStatuses.set(key, (checks = plan()));
+  return [...checks];
 }
 
 /** Run every applicable check on one exchange. Never throws for anything the target sent. */

@@ -26,6 +26,8 @@ export interface SendResult {
 export const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 let insecureAgent: Agent | undefined;
+/** Decoding a whole body is stateless: one decoder serves every response (invalid bytes become U+FFFD). */
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
 
 function dispatcherFor(options: SendOptions): Dispatcher | undefined {
   if (options.dispatcher) return options.dispatcher;
@@ -61,7 +63,7 @@ export async function send(out: OutgoingRequest, options: SendOptions): Promise<
       response: {
         status: res.statusCode,
         headers,
-        body: new TextDecoder('utf-8', { fatal: false }).decode(bytes),
+        body: UTF8.decode(bytes),
         ...(truncated ? { truncated: true } : {}),
       },
       durationMs: performance.now() - started,
@@ -74,6 +76,8 @@ export async function send(out: OutgoingRequest, options: SendOptions): Promise<
   }
 }
 
+const ignore = (): void => undefined;
+
 /** Decoders for the encodings a server may send despite `accept-encoding: identity`. */
 function decoderFor(contentEncoding: string | undefined): Transform | undefined {
   const encoding = contentEncoding?.trim().toLowerCase();
@@ -84,32 +88,43 @@ function decoderFor(contentEncoding: string | undefined): Transform | undefined 
   return undefined;
 }
 
-/** Read at most `max` bytes of the (decoded) body; an endless body or a compression bomb stops at the cap. */
-async function readCapped(body: Readable, contentEncoding: string | undefined, max: number): Promise<{ bytes: Buffer; truncated: boolean }> {
+/**
+ * Read at most `max` bytes of the (decoded) body; an endless body or a compression bomb stops at the cap.
+ * Data events, not an async iterator: a probe's body is one chunk, and the iterator's machinery cost more than reading it.
+ */
+function readCapped(body: Readable, contentEncoding: string | undefined, max: number): Promise<{ bytes: Buffer; truncated: boolean }> {
   const decoder = decoderFor(contentEncoding);
   if (decoder) body.on('error', (error) => decoder.destroy(error)).pipe(decoder);
   const source: Readable = decoder ?? body;
   const chunks: Buffer[] = [];
   let kept = 0;
   let truncated = false;
-  try {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
+  return new Promise((resolve, reject) => {
+    const finish = (error?: Error): void => {
+      source.off('data', onData).off('end', onEnd).off('error', finish).off('close', onClose);
+      // Stop reading (and inflating) at once: the rest of a huge or endless body is never taken in.
+      // Destroying mid-body makes the streams report the abort: that is expected, not an error to raise.
+      decoder?.on('error', ignore).destroy();
+      body.on('error', ignore).destroy();
+      if (error) reject(error);
+      else resolve({ bytes: Buffer.concat(chunks, kept), truncated });
+    };
+    const onData = (chunk: Buffer): void => {
       const room = max - kept;
       if (chunk.length > room) {
         chunks.push(chunk.subarray(0, room));
         kept = max;
         truncated = true;
-        break;
+        return finish();
       }
       chunks.push(chunk);
       kept += chunk.length;
-    }
-  } finally {
-    // Stop reading (and inflating) at once: the rest of a huge or endless body is never taken in.
-    decoder?.destroy();
-    body.destroy();
-  }
-  return { bytes: Buffer.concat(chunks, kept), truncated };
+    };
+    const onEnd = (): void => finish();
+    // Closed before its end without an error (a reset the stream swallowed): as the async iterator, a premature close.
+    const onClose = (): void => finish(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    source.on('data', onData).on('end', onEnd).on('error', finish).on('close', onClose);
+  });
 }
 
 function headerMap(headers: Record<string, string | string[] | undefined>): Record<string, string> {
