@@ -4,7 +4,7 @@ import { defineCheck, fail, isError, needsJson, pass, skip } from './define';
 export default defineCheck({
   id: 'code-matches-status',
   title: 'The error code is documented at this HTTP status',
-  appliesTo: (profile, status) => isError(status) && Object.values(profile.doc.codes).some((c) => c.status.length > 0),
+  appliesTo: (profile, status) => isError(status) && profile.codeDefs.some((c) => c.status.length > 0),
   run: (ctx) => {
     const notJson = needsJson(ctx);
     if (notJson) return notJson;

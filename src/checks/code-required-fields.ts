@@ -5,7 +5,7 @@ import { defineCheck, fail, isError, needsJson, pass, skip } from './define';
 export default defineCheck({
   id: 'code-required-fields',
   title: 'Fields the code promises are present',
-  appliesTo: (profile, status) => isError(status) && Object.values(profile.doc.codes).some((c) => (c.requires ?? []).length > 0),
+  appliesTo: (profile, status) => isError(status) && profile.codeDefs.some((c) => (c.requires ?? []).length > 0),
   run: (ctx) => {
     const notJson = needsJson(ctx);
     if (notJson) return notJson;

@@ -22,6 +22,9 @@ export class Profile {
   readonly id: string;
   readonly title: string;
   private readonly statusSet: Set<number>;
+  /** Every code's row, once: checks ask per exchange, and the profile never changes. */
+  readonly codeDefs: readonly CodeDef[];
+  private readonly codesByStatus = new Map<number, string[]>();
 
   constructor(
     readonly doc: ProfileDoc,
@@ -31,6 +34,7 @@ export class Profile {
     this.id = doc.id;
     this.title = doc.title;
     this.statusSet = new Set(Object.keys(doc.statuses).map(Number));
+    this.codeDefs = Object.values(doc.codes);
   }
 
   get probes(): ProbeDef[] {
@@ -95,13 +99,16 @@ export class Profile {
 
   /** Statuses the seed pairs at least one code with: an unknown code there is drift. */
   statusHasCodes(status: number): boolean {
-    return Object.values(this.doc.codes).some((c) => documentedAt(c, status));
+    return this.codesAt(status).length > 0;
   }
 
   codesAt(status: number): string[] {
-    return Object.entries(this.doc.codes)
-      .filter(([, def]) => documentedAt(def, status))
-      .map(([code]) => code);
+    let codes = this.codesByStatus.get(status);
+    if (!codes) {
+      codes = Object.entries(this.doc.codes).filter(([, def]) => documentedAt(def, status)).map(([code]) => code);
+      this.codesByStatus.set(status, codes);
+    }
+    return [...codes];
   }
 
   headerRules(status: number): HeaderRuleDef[] {
