@@ -42,8 +42,8 @@ function dispatcherFor(options: SendOptions): Dispatcher | undefined {
  */
 export async function send(out: OutgoingRequest, options: SendOptions): Promise<SendResult> {
   const started = performance.now();
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  const limit = deadline(options.timeoutMs, options.signal);
+  const signal = limit.signal;
   let phase: 'headers' | 'body' = 'headers';
   try {
     if (options.signal?.aborted) throw options.signal.reason;
@@ -73,7 +73,33 @@ export async function send(out: OutgoingRequest, options: SendOptions): Promise<
       ? { code: 'INTERRUPTED', message: 'the run was interrupted before this probe was answered' }
       : describe(error, options.timeoutMs, phase);
     return { transportError, durationMs: performance.now() - started };
+  } finally {
+    limit.release();
   }
+}
+
+/** Controllers of request deadlines that never fired, for the next requests (bounded). */
+const idleControllers: AbortController[] = [];
+
+/**
+ * A request's deadline (headers and body together) and the interruption, as one abort signal. Creating
+ * an AbortSignal per request cost as much as the rest of errspec's own work on a loopback probe, so
+ * controllers whose deadline did not fire are reused; one that aborted is dropped.
+ */
+function deadline(timeoutMs: number, interrupt: AbortSignal | undefined): { signal: AbortSignal; release(): void } {
+  const controller = idleControllers.pop() ?? new AbortController();
+  // As AbortSignal.timeout: a DOMException named TimeoutError, and a timer that keeps no process alive.
+  const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs).unref();
+  const onInterrupt = (): void => controller.abort(interrupt!.reason);
+  interrupt?.addEventListener('abort', onInterrupt, { once: true });
+  return {
+    signal: controller.signal,
+    release() {
+      clearTimeout(timer);
+      interrupt?.removeEventListener('abort', onInterrupt);
+      if (!controller.signal.aborted && idleControllers.length < 64) idleControllers.push(controller);
+    },
+  };
 }
 
 const ignore = (): void => undefined;
