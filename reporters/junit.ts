@@ -1,12 +1,8 @@
 import { create } from 'xmlbuilder2';
-import type { EvaluatedExchange, Finding, VendorRun } from '../src/types';
+import type { VendorRun } from '../src/types';
+import { details, xmlSafe } from './junit-text';
 
-/** XML 1.0 cannot carry most control characters even escaped: replace them visibly. */
-const INVALID_XML = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-export const xmlSafe = (text: string): string =>
-  text.replace(INVALID_XML, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
-
-const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+export { details, xmlSafe } from './junit-text';
 
 /**
  * xmlbuilder2 takes `&name;` and `&#n;` in text for entity references and writes them as they are: an
@@ -14,18 +10,6 @@ const show = (value: unknown): string => (typeof value === 'string' ? value : JS
  * Every `&` is escaped before it gets there (xmlbuilder2 leaves `&amp;` alone).
  */
 const literal = (value: string): string => value.replace(/&/g, '&amp;');
-
-/** The text of a failure, error or warning: message, rule, expected and actual values, request and reproduction. */
-export function details(exchange: EvaluatedExchange, finding: Finding): string {
-  const lines = [finding.message];
-  if (finding.rule) lines.push(`rule: ${finding.rule.id} (${finding.rule.source}): ${finding.rule.text}`);
-  if (finding.expected !== undefined) lines.push(`expected: ${show(finding.expected)}`);
-  if (finding.actual !== undefined) lines.push(`actual: ${show(finding.actual)}`);
-  lines.push(`request: ${exchange.request.method} ${exchange.request.url}`);
-  if (exchange.response) lines.push(`response: HTTP ${exchange.response.status}`);
-  if (finding.repro) lines.push(`reproduce: ${finding.repro}`);
-  return xmlSafe(lines.join('\n'));
-}
 
 /**
  * JUnit XML (Ant/Jenkins schema, validated in the tests against Jenkins' junit-4.xsd): one testsuite per

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EvaluatedExchange, Summary, VendorRun } from '../src/types';
 import { jsonExchange, jsonReport } from './json';
-import { details, xmlSafe } from './junit';
+import { details, xmlSafe } from './junit-text';
 
 /**
  * Reports written while a run streams (`errspec check` on a large HAR), byte for byte what

@@ -6,7 +6,6 @@ import type { EvaluatedExchange } from '../types';
 import { colorFor, summaryTableOf } from '../../reporters/console';
 import { StreamedReport } from '../../reporters/stream';
 import type { HarRenderOptions, RenderedExchange } from '../../reporters/har-render';
-import { writeReports } from '../../reporters/write';
 import { addReportOptions, type Io } from './main';
 import { UsageError } from '../errors';
 
@@ -63,7 +62,11 @@ export function registerCheckCommand(program: Command, io: Io): void {
     if (options.junit) written.push(options.junit);
     json?.finish(head);
     if (options.json && options.json !== '-') written.push(options.json);
-    if (keepRun) written.push(...writeReports([{ ...head, exchanges }], { html: options.html, summary: options.summary }, io.stdout));
+    if (keepRun) {
+      // The HTML and Markdown writers (and xmlbuilder2 through them) load only when a report needs the whole run.
+      const { writeReports } = await import('../../reporters/write');
+      written.push(...writeReports([{ ...head, exchanges }], { html: options.html, summary: options.summary }, io.stdout));
+    }
     if (!options.quiet) for (const file of written) out.write(`wrote ${file}\n`);
     // As exitCodeOf: 1 when a check failed (a HAR has no unreachable target).
     io.exitCode = head.failed ? 1 : 0;
