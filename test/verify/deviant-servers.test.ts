@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type http from 'node:http';
@@ -141,7 +141,7 @@ describe('errspec verify: targets and exit codes', () => {
     const server = await startServer(opescareLike(() => false));
     const dir = mkdtempSync(path.join(os.tmpdir(), 'errspec-config-'));
     const config = path.join(dir, 'errspec.yaml');
-    require('node:fs').writeFileSync(config, [
+    writeFileSync(config, [
       'vendors:',
       '  opescare:',
       `    baseUrl: ${server.url}`,
@@ -164,7 +164,7 @@ describe('errspec verify: targets and exit codes', () => {
   test('a config naming an unknown probe is exit 2 naming the file', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'errspec-config-'));
     const config = path.join(dir, 'bad.yaml');
-    require('node:fs').writeFileSync(config, 'vendors:\n  opescare:\n    probes:\n      no-such-probe: { skip: true }\n');
+    writeFileSync(config, 'vendors:\n  opescare:\n    probes:\n      no-such-probe: { skip: true }\n');
     const result = await runCli(['verify', '--vendor', 'opescare', '--config', config]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
