@@ -1,3 +1,4 @@
+import { Agent } from 'undici';
 import { PactV4, SpecificationVersion, type TemplateHeaders, type TemplateQuery } from '@pact-foundation/pact';
 import { checksForProbe, evaluate } from '../engine/evaluate';
 import { send } from '../probes/http';
@@ -32,7 +33,9 @@ export async function exerciseProbe(profile: Profile, probe: ProbeDef, baseUrl: 
   const out = requestFor(probe, baseUrl, profile.doc.ids, acceptHeader(profile));
   const credential = sampleCredential(profile, probe.auth);
   if (credential) out.headers[credential.header] = credential.value;
-  const result = await send(out, { timeoutMs: 10_000, maxBodyBytes: 1_048_576 });
+  // Every interaction gets a new mock server, possibly on a port an earlier one used: never reuse a pooled socket.
+  const agent = new Agent({ pipelining: 0 });
+  const result = await send(out, { timeoutMs: 30_000, maxBodyBytes: 1_048_576, dispatcher: agent }).finally(() => agent.close());
   const exchange: Exchange = {
     id: probe.id,
     entry: null,
