@@ -9,6 +9,7 @@ import type { Profile } from '../profile/profile';
 import type { EvaluatedExchange, Summary } from '../types';
 import { Redactor } from '../util/redact';
 import { checkEntry, count, type HarRunHead } from './check-har';
+import { emptySummary } from './summary';
 
 /** A module exporting `createRenderer(options)`: what each exchange becomes, built where it is checked. */
 export interface RendererSpec {
@@ -48,7 +49,6 @@ const WORKER_SCRIPT = path.join(__dirname, 'check-har-worker.js');
 /** Below this a capture is checked faster on one thread than by starting workers. */
 const WORKERS_FROM_BYTES = 16 << 20;
 
-const emptySummary = (): Summary => ({ exchanges: 0, checks: 0, passed: 0, failed: 0, warnings: 0, skipped: 0, errors: 0 });
 
 /**
  * Worker threads for a capture, besides this thread, which checks batches too: none for small files,

@@ -3,6 +3,7 @@ import type { EvaluatedExchange, Exchange, Summary, VendorRun } from '../types';
 import { Redactor } from '../util/redact';
 import { evaluate } from './evaluate';
 import { curlFor } from './repro';
+import { count, emptySummary } from './summary';
 import { HarCapture, harBatches, type HarReadOptions } from '../har/read';
 
 export interface CheckHarOptions {
@@ -28,7 +29,7 @@ export interface HarRunHead extends Omit<VendorRun, 'exchanges'> {
 export function checkHarStream(profile: Profile, file: string, options: CheckHarOptions, onExchange: (exchange: EvaluatedExchange) => void): HarRunHead {
   const started = Date.now();
   const capture = new HarCapture(options.redactor ?? new Redactor());
-  const summary: Summary = { exchanges: 0, checks: 0, passed: 0, failed: 0, warnings: 0, skipped: 0, errors: 0 };
+  const summary: Summary = emptySummary();
   let failed = false;
   for (const batch of harBatches(file, options.read)) {
     for (let i = 0; i < batch.entries.length; i++) {
@@ -72,15 +73,4 @@ export function checkEntry(profile: Profile, exchange: Exchange, strict: boolean
   return evaluated;
 }
 
-/** Add an exchange's findings to the totals. */
-export function count(summary: Summary, exchange: EvaluatedExchange): void {
-  summary.exchanges++;
-  for (const finding of exchange.findings) {
-    summary.checks++;
-    if (finding.outcome === 'pass') summary.passed++;
-    else if (finding.outcome === 'fail') summary.failed++;
-    else if (finding.outcome === 'warn') summary.warnings++;
-    else if (finding.outcome === 'skip') summary.skipped++;
-    else summary.errors++;
-  }
-}
+export { count } from './summary';

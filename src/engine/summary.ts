@@ -1,17 +1,23 @@
 import type { EvaluatedExchange, Summary, VendorRun } from '../types';
 
-export function summarize(exchanges: EvaluatedExchange[]): Summary {
-  const summary: Summary = { exchanges: exchanges.length, checks: 0, passed: 0, failed: 0, warnings: 0, skipped: 0, errors: 0 };
-  for (const exchange of exchanges) {
-    for (const finding of exchange.findings) {
-      summary.checks++;
-      if (finding.outcome === 'pass') summary.passed++;
-      else if (finding.outcome === 'fail') summary.failed++;
-      else if (finding.outcome === 'warn') summary.warnings++;
-      else if (finding.outcome === 'skip') summary.skipped++;
-      else summary.errors++;
-    }
+export const emptySummary = (): Summary => ({ exchanges: 0, checks: 0, passed: 0, failed: 0, warnings: 0, skipped: 0, errors: 0 });
+
+/** Add an exchange's findings to the totals (streaming callers count as they go). */
+export function count(summary: Summary, exchange: EvaluatedExchange): void {
+  summary.exchanges++;
+  for (const finding of exchange.findings) {
+    summary.checks++;
+    if (finding.outcome === 'pass') summary.passed++;
+    else if (finding.outcome === 'fail') summary.failed++;
+    else if (finding.outcome === 'warn') summary.warnings++;
+    else if (finding.outcome === 'skip') summary.skipped++;
+    else summary.errors++;
   }
+}
+
+export function summarize(exchanges: EvaluatedExchange[]): Summary {
+  const summary = emptySummary();
+  for (const exchange of exchanges) count(summary, exchange);
   return summary;
 }
 

@@ -4,7 +4,6 @@ import type { SchemaViolation } from '../../src/checks/define';
 import { evaluate } from '../../src/engine/evaluate';
 import { loadProfile, vendorIds } from '../../src/profile/load';
 import type { Profile } from '../../src/profile/profile';
-import { schemas } from '../../src/profile/schemas';
 import type { EvaluatedExchange, Finding } from '../../src/types';
 import { exchangeOf } from '../helpers/exchange';
 import { cases as fhirR4 } from '../fixtures/contracts/fhir-r4';
@@ -50,24 +49,9 @@ function literalCheckRules(): string[] {
   return [...ids];
 }
 
-/** Every rule id a check can report for this profile: each needs a fixture that violates it. */
+/** Every rule id a check can report for this profile, plus any a check's source cites: each needs a violating fixture. */
 function producibleRules(profile: Profile): Set<string> {
-  const doc = profile.doc;
-  const ids = new Set<string>([
-    ...Object.keys(doc.rules),
-    ...schemas().ruleIdsOf(doc.envelope.schema),
-    doc.envelope.mediaTypeRule,
-    doc.statusRule,
-    doc.unknownCode.rule,
-    ...literalCheckRules(),
-    ...Object.keys(doc.codes).map((code) => profile.codeRule(code).id),
-    ...Object.values(doc.codes).flatMap((def) => (def.requires ?? []).map((r) => r.rule)),
-    ...(doc.headers ?? []).map((h) => h.id),
-    ...doc.probes.map((p) => p.rule),
-  ]);
-  if (doc.envelope.statusField) ids.add(doc.envelope.statusField.rule);
-  if ('rule' in doc.envelope.code) ids.add(doc.envelope.code.rule);
-  return ids;
+  return new Set([...profile.ruleIdsInUse(), ...literalCheckRules()]);
 }
 
 const violatedRule = (c: ContractCase): string | undefined =>
