@@ -8,4 +8,8 @@ if (!fs.existsSync(entry)) {
   process.stderr.write('errspec: not built yet; run `npm run build` (npm ci does this) in ' + path.dirname(__dirname) + '\n');
   process.exit(2);
 }
+// A reader that went away (`errspec ... | head`) is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => { if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw error; });
+}
 require(entry).main(process.argv).then((code) => { process.exitCode = code; });

@@ -16,7 +16,7 @@ import { planVendor } from '../verify/plan';
 import { SETTINGS_ENV, type VerifySettings } from '../verify/settings';
 import { shareEngine } from '../verify/shared-engine';
 import * as engine from '../../suites/engine';
-import { summaryTable } from '../../reporters/console';
+import { colorFor, summaryTable } from '../../reporters/console';
 import { writeReports } from '../../reporters/write';
 import { addReportOptions, type Io } from './main';
 
@@ -155,7 +155,7 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     maxProbes,
     insecure: options.insecure,
     progress: options.quiet ? 'none' : options.json === '-' ? 'stderr' : 'stdout',
-    color: Boolean((options.json === '-' ? process.stderr : process.stdout).isTTY),
+    color: colorFor(options.json === '-' ? process.stderr : process.stdout),
   };
   if (options.insecure) io.stderr.write('errspec: warning: --insecure: TLS certificates of the target are not verified\n');
   const interrupts = interruptSource();
@@ -168,7 +168,7 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     const missing = vendors.filter((v) => !runs.some((r) => r.vendor === v));
     if (missing.length > 0 && !interrupts.signal) throw new ToolFailedError(`the conformance suite of ${missing.join(', ')} did not complete`);
     const out = options.json === '-' ? io.stderr : io.stdout;
-    out.write(`${summaryTable(runs)}\n`);
+    out.write(`${summaryTable(runs, { color: settings.color })}\n`);
     for (const run of runs) for (const note of run.notes ?? []) out.write(`${run.vendor}: ${note}\n`);
     for (const file of [options.junit, options.json, options.html, options.summary]) if (file && file !== '-') out.write(`wrote ${file}\n`);
     if (interrupts.signal) {
