@@ -57,7 +57,12 @@ export function effectiveProbes(profile: Profile, vendor: VendorConfig | undefin
       throw new ConfigInvalidError(`${file}: config invalid: vendors.${profile.id}.probes.${id}: no such probe (probes: ${profile.probes.map((p) => p.id).join(', ')})`);
     }
   }
-  const probes = profile.probes
+  return { probes: applyOverrides(profile.probes, overrides), ids: { ...profile.doc.ids, ...(vendor?.ids ?? {}) } };
+}
+
+/** A config's per-probe overrides on a probe list: `skip` drops a probe, the rest replaces its fields (headers merge). */
+export function applyOverrides(probes: ProbeDef[], overrides: Record<string, ProbeOverride>): ProbeDef[] {
+  return probes
     .filter((p) => !overrides[p.id]?.skip)
     .map((p) => {
       const o = overrides[p.id];
@@ -65,5 +70,4 @@ export function effectiveProbes(profile: Profile, vendor: VendorConfig | undefin
       const { skip: _skip, ...rest } = o;
       return { ...p, ...rest, headers: { ...(p.headers ?? {}), ...(o.headers ?? {}) } };
     });
-  return { probes, ids: { ...profile.doc.ids, ...(vendor?.ids ?? {}) } };
 }

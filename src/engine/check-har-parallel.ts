@@ -8,7 +8,7 @@ import { loadProfile } from '../profile/load';
 import type { Profile } from '../profile/profile';
 import type { EvaluatedExchange, Summary } from '../types';
 import { Redactor } from '../util/redact';
-import { checkEntry, count, type HarRunHead } from './check-har';
+import { checkEntry, count, harRunHead, type HarRunHead } from './check-har';
 import { emptySummary } from './summary';
 
 /** A module exporting `createRenderer(options)`: what each exchange becomes, built where it is checked. */
@@ -111,17 +111,7 @@ export async function checkHarRendered<R>(profileRef: string, file: string, opti
   const here = (raw: RawBatch): BatchResult<R> => processBatch(profile, file, capture, options.strict, render, raw);
   if (workers > 0) await withWorkers<R>(workers, { profile: profileRef, strict: options.strict, file, renderer }, options.read, here, take);
   else for (const raw of harRawBatches(file, options.read)) take(here(raw));
-  return {
-    vendor: profile.id,
-    title: profile.title,
-    target: file,
-    source: 'har',
-    startedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
-    strict: Boolean(options.strict),
-    summary,
-    failed,
-  };
+  return harRunHead(profile, file, started, Boolean(options.strict), summary, failed);
 }
 
 /**

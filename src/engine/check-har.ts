@@ -20,6 +20,21 @@ export interface HarRunHead extends Omit<VendorRun, 'exchanges'> {
   failed: boolean;
 }
 
+/** The run's head once every entry is checked: what the reporters need besides the exchanges. */
+export function harRunHead(profile: Profile, file: string, started: number, strict: boolean, summary: Summary, failed: boolean): HarRunHead {
+  return {
+    vendor: profile.id,
+    title: profile.title,
+    target: file,
+    source: 'har',
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    strict,
+    summary,
+    failed,
+  };
+}
+
 /**
  * `errspec check`, streamed: entries are read, checked and handed to `onExchange` one at a time in
  * file order, so memory holds a batch of entries, not the file or the run. Every non-2xx entry is
@@ -39,17 +54,7 @@ export function checkHarStream(profile: Profile, file: string, options: CheckHar
       onExchange(exchange);
     }
   }
-  return {
-    vendor: profile.id,
-    title: profile.title,
-    target: file,
-    source: 'har',
-    startedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
-    strict: Boolean(options.strict),
-    summary,
-    failed,
-  };
+  return harRunHead(profile, file, started, Boolean(options.strict), summary, failed);
 }
 
 /** `errspec check` with the whole run in memory: every non-2xx entry of a HAR is checked; 2xx entries are listed with no findings. */

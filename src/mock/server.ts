@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { MockResponseDef, ProbeDef, TokenEndpointDef } from '../profile/types';
 import { fillPath } from '../probes/request';
 import { INVALID_CREDENTIAL } from '../probes/credentials';
+import { isJson } from '../util/json';
 
 /** Faults on demand, for testing a client's error handling (SPEC §1 job 4). */
 export interface MockFaults {
@@ -225,15 +226,6 @@ function pathMatches(profile: Profile, probe: ProbeDef, incoming: Incoming): boo
   for (const [key, value] of target.searchParams) if (incoming.query.get(key) !== value) return false;
   return true;
 }
-
-const isJson = (text: string): boolean => {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Pick the probe this request reproduces; its documented error is the answer. */
 function route(profile: Profile, probes: ProbeDef[], incoming: Incoming, state: string | undefined): MockResponseDef {

@@ -2,6 +2,7 @@ import type { Profile } from '../profile/profile';
 import type { MockResponseDef, ProbeDef } from '../profile/types';
 import type { ApiOperation } from './operations';
 import { operationSlug, pathSlug, probePath, requiredHeaders, type IdAllocator } from './values';
+import { isJson } from '../util/json';
 
 export type DerivedKind = 'no-credential' | 'unknown-id' | 'malformed-body' | 'undeclared-method';
 
@@ -148,15 +149,6 @@ function groupByPath(operations: ApiOperation[]): Map<string, ApiOperation[]> {
   for (const op of operations) byPath.set(op.path, [...(byPath.get(op.path) ?? []), op]);
   return byPath;
 }
-
-const isJson = (text: string): boolean => {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The profile probe of that kind whose path shares the most leading segments with the operation's. */
 function closest(profile: Profile, op: ApiOperation, kind: (p: ProbeDef) => boolean): ProbeDef | undefined {

@@ -1,4 +1,4 @@
-import { effectiveProbes, type Config, type VendorConfig } from '../config/load';
+import { applyOverrides, effectiveProbes, type Config, type VendorConfig } from '../config/load';
 import { ConfigInvalidError } from '../errors';
 import { planFromOpenApi } from '../openapi/plan';
 import type { Profile } from '../profile/profile';
@@ -46,14 +46,7 @@ function withOverrides(profile: Profile, probes: ProbeDef[], derivedIds: string[
       throw new ConfigInvalidError(`${file}: config invalid: vendors.${profile.id}.probes.${id}: no such probe (derived from the OpenAPI document: ${derivedIds.join(', ')})`);
     }
   }
-  return probes
-    .filter((p) => !overrides[p.id]?.skip)
-    .map((p) => {
-      const o = overrides[p.id];
-      if (!o) return p;
-      const { skip: _skip, ...rest } = o;
-      return { ...p, ...rest, headers: { ...(p.headers ?? {}), ...(o.headers ?? {}) } };
-    });
+  return applyOverrides(probes, overrides);
 }
 
 /** The run with what the plan found without sending anything: document findings after the probes, and notes. */
