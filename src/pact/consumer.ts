@@ -35,7 +35,17 @@ export async function exerciseProbe(profile: Profile, probe: ProbeDef, baseUrl: 
   if (credential) out.headers[credential.header] = credential.value;
   // Every interaction gets a new mock server, possibly on a port an earlier one used: never reuse a pooled socket.
   const agent = new Agent({ pipelining: 0 });
-  const result = await send(out, { timeoutMs: 30_000, maxBodyBytes: 1_048_576, dispatcher: agent }).finally(() => agent.close());
+  let result;
+  try {
+    // A connection the fresh Pact mock server refused or dropped says nothing about the contract: try again, bounded.
+    for (let attempt = 1; ; attempt++) {
+      result = await send(out, { timeoutMs: 30_000, maxBodyBytes: 1_048_576, dispatcher: agent });
+      if (!result.transportError || attempt === 3) break;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  } finally {
+    await agent.close();
+  }
   const exchange: Exchange = {
     id: probe.id,
     entry: null,
