@@ -23,6 +23,8 @@ export interface Finding {
   repro?: string;
 }
 
+export type ProbeBasis = 'documented' | 'heuristic';
+
 export type HeaderMap = Record<string, string>;
 
 export interface RecordedRequest {
@@ -57,6 +59,11 @@ export interface Exchange {
   expectedStatuses?: number[];
   /** Codes the probe was built to provoke, when documented. */
   expectedCodes?: string[];
+  /**
+   * Why the probe expects what it expects: `documented` (a quoted sentence promises this answer; a
+   * mismatch fails) or `heuristic` (errspec's way to provoke an error; another error is a warning).
+   */
+  basis?: ProbeBasis;
   durationMs?: number;
 }
 

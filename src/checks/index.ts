@@ -15,6 +15,9 @@ import codeRequiredFields from './code-required-fields';
 import requiredHeaders from './required-headers';
 import retryAfterSyntax from './retry-after-syntax';
 import rateLimitHeaders from './rate-limit-headers';
+import wwwAuthenticate from './www-authenticate';
+import allowHeader from './allow-header';
+import docUrl from './doc-url';
 
 /** Every check, in report order. Adding a check: one file, one line here, one fixture. */
 export const checks: readonly Check[] = registry([
@@ -33,6 +36,9 @@ export const checks: readonly Check[] = registry([
   requiredHeaders,
   retryAfterSyntax,
   rateLimitHeaders,
+  wwwAuthenticate,
+  allowHeader,
+  docUrl,
 ]);
 
 function registry(list: Check[]): readonly Check[] {

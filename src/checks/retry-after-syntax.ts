@@ -7,7 +7,8 @@ const ONE_HOUR = 3600;
 export default defineCheck({
   id: 'retry-after-syntax',
   title: 'Retry-After is delay-seconds or an HTTP-date (RFC 9110)',
-  appliesTo: (_profile, status) => status === 429 || status === 503 || (status >= 300 && status < 400),
+  // Wherever the header appears (413, 503, 3xx, any error): a client sleeps on it. Absent, the check skips.
+  appliesTo: () => true,
   run: ({ profile, headers }) => {
     const raw = headers['retry-after'];
     const rule = profile.rule('rfc9110.retry-after-syntax');

@@ -86,6 +86,7 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
   const issued = new Map<string, number>();
   let windowStart = Date.now();
   let windowCount = 0;
+  const challenge = challengeOf(profile);
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -121,11 +122,11 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
       };
       const answer = (): void => {
         if (faults.rateLimitAfter !== undefined && windowCount > faults.rateLimitAfter) {
-          return send(res, rateLimited(profile, faults, windowStart + windowMs), mediaType);
+          return send(res, rateLimited(profile, faults, windowStart + windowMs), mediaType, challenge);
         }
         if (faults.serverErrorEvery && requests % faults.serverErrorEvery === 0) return send(res, serverError(profile), mediaType);
-        if (isTokenRequest) return send(res, tokenAnswer(tokenEndpoint, options.oauth ?? {}, req, body, issued, clock()), 'application/json');
-        send(res, route(profile, probes, incoming, state), mediaType);
+        if (isTokenRequest) return send(res, tokenAnswer(tokenEndpoint, options.oauth ?? {}, req, body, issued, clock()), 'application/json', 'Basic realm="token"');
+        send(res, route(profile, probes, incoming, state), mediaType, challenge);
       };
       if (faults.latencyMs) setTimeout(answer, faults.latencyMs);
       else answer();
@@ -272,13 +273,21 @@ function rateLimited(profile: Profile, faults: MockFaults, windowEndsAt: number)
   return { ...base, headers };
 }
 
+/** The challenge a 401 of this vendor carries: its documented credential scheme. */
+function challengeOf(profile: Profile): string {
+  const { scheme, header } = profile.doc.auth;
+  return scheme === 'bearer' ? `Bearer realm="${profile.id}"` : `ApiKey realm="${profile.id}", header="${header ?? 'X-API-Key'}"`;
+}
+
 function serverError(profile: Profile): MockResponseDef {
   return profile.doc.serverError ?? { status: 500, body: {} };
 }
 
-function send(res: http.ServerResponse, response: MockResponseDef, mediaType: string): void {
+function send(res: http.ServerResponse, response: MockResponseDef, mediaType: string, challenge?: string): void {
   const body = JSON.stringify(response.body);
   const headers: Record<string, string> = { 'content-type': mediaType, ...lower(response.headers ?? {}) };
+  // RFC 9110 §15.5.2: every 401 carries a challenge, whichever path produced it.
+  if (response.status === 401 && headers['www-authenticate'] === undefined && challenge) headers['www-authenticate'] = challenge;
   res.writeHead(response.status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
 }

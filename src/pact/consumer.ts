@@ -54,6 +54,7 @@ export async function exerciseProbe(profile: Profile, probe: ProbeDef, baseUrl: 
     ...(result.transportError ? { transportError: result.transportError } : {}),
     expectedStatuses: probe.expect.status,
     ...(probe.expect.codes ? { expectedCodes: probe.expect.codes } : {}),
+    basis: probe.basis,
     durationMs: result.durationMs,
   };
   return evaluate(profile, exchange, { checks: checksForProbe(profile, probe.expect.status) });

@@ -39,6 +39,7 @@ export async function sendProbe(ctx: ProbeContext, probe: ProbeDef, out: Outgoin
   let renewed = false;
   let result: SendResult | undefined;
   let sentCount = 0;
+  let rateLimited: string | undefined;
   while (sentCount < limit) {
     await ctx.pacer.wait(host, ctx.signal);
     if (ctx.signal?.aborted) break;
@@ -62,6 +63,20 @@ export async function sendProbe(ctx: ProbeContext, probe: ProbeDef, out: Outgoin
       if (!probe.burst) limit++;
       continue;
     }
+    if (!probe.burst && response.status === 429 && !probe.expect.status.includes(429)) {
+      // A rate limit met by an ordinary probe says nothing about the error it targets: honour Retry-After
+      // (the pacer holds the next request) and send it once more; a second 429 leaves it inconclusive.
+      const asked = ctx.pacer.waits.at(-1);
+      const wait = response.headers['retry-after'];
+      const within = wait === undefined || (asked !== undefined && asked.retryAfter === wait && asked.askedSeconds <= asked.cappedSeconds);
+      if (rateLimited === undefined && within) {
+        rateLimited = wait ?? '(none)';
+        limit++;
+        continue;
+      }
+      rateLimited = wait === undefined ? 'no Retry-After' : `Retry-After: ${wait}${within ? '' : ', over --max-wait'}`;
+      break;
+    }
     if (!probe.burst || response.status === 429) break;
     // A burst whose credential is refused proves nothing about rate limits: stop sending.
     if (response.status === 401 || response.status === 403) break;
@@ -74,6 +89,7 @@ export async function sendProbe(ctx: ProbeContext, probe: ProbeDef, out: Outgoin
     request,
     expectedStatuses: probe.expect.status,
     ...(probe.expect.codes ? { expectedCodes: probe.expect.codes } : {}),
+    basis: probe.basis,
     durationMs: result?.durationMs,
   };
   if (result?.response) exchange.response = redactedResponse(result.response, ctx.redactor);
@@ -91,6 +107,12 @@ export async function sendProbe(ctx: ProbeContext, probe: ProbeDef, out: Outgoin
     return [...before, { ...exchange, ok: true, findings: list.map((c): Finding => ({ check: c.id, outcome: 'skip', message: reason })) }];
   }
   const repro = curlFor(request, credential ? { header: credential.header, value: credential.reference } : undefined);
+  if (status === 429 && !probe.burst && !probe.expect.status.includes(429)) {
+    // Inconclusive, never a contract failure of this probe: the target's rate limit answered instead.
+    const reason = `RATE_LIMITED: the target answered 429 (${rateLimited ?? 'rate limit'}) ${sentCount > 1 ? 'again after the wait' : ''}; this probe's verdict is inconclusive: rerun later or raise --max-wait`.replace('  ', ' ');
+    ctx.notes.push(`${probe.id}: ${reason}`);
+    return [...before, { ...exchange, ok: false, findings: list.map((c): Finding => ({ check: c.id, outcome: 'error', message: reason, repro })) }];
+  }
   const evaluated = evaluate(ctx.profile, exchange, { strict: ctx.strict, repro, checks: list });
   return [...before, { ...evaluated, findings: completeFindings(list.map((c) => c.id), evaluated.findings, exchange) }];
 }
@@ -121,7 +143,7 @@ function completeFindings(planned: string[], findings: Finding[], exchange: Exch
 
 export function skipped(profile: Profile, probe: ProbeDef, request: Exchange['request'], reason: string): EvaluatedExchange {
   const findings = checksForProbe(profile, probe.expect.status).map((c): Finding => ({ check: c.id, outcome: 'skip', message: reason }));
-  return { id: probe.id, entry: null, request, expectedStatuses: probe.expect.status, ok: true, findings };
+  return { id: probe.id, entry: null, request, expectedStatuses: probe.expect.status, basis: probe.basis, ok: true, findings };
 }
 
 export function recorded(out: OutgoingRequest, redactor: Redactor): Exchange['request'] {

@@ -5,7 +5,7 @@ import { schemas } from './schemas';
 import type { CodeDef, HeaderRuleDef, ProbeDef, ProfileDoc, RuleDef } from './types';
 
 /** Standards rules the checks cite for every vendor (RFC 9110 Retry-After, rate-limit headers). */
-const CHECK_STANDARD_RULES = ['rfc9110.retry-after-syntax', 'rfc9110.retry-after-bound', 'x-ratelimit.integer', 'ietf-ratelimit.header-syntax'];
+const CHECK_STANDARD_RULES = ['rfc9110.www-authenticate', 'rfc9110.allow', 'rfc9110.retry-after-syntax', 'rfc9110.retry-after-bound', 'x-ratelimit.integer', 'ietf-ratelimit.header-syntax'];
 
 /** What the envelope says, pulled out by the profile's pointers and extractors. */
 export interface EnvelopeFacts {
@@ -71,6 +71,7 @@ export class Profile {
       ...doc.probes.map((p) => p.rule),
     ]);
     if (doc.envelope.statusField) ids.add(doc.envelope.statusField.rule);
+    if (doc.envelope.docUrl) ids.add(doc.envelope.docUrl.rule);
     if ('rule' in doc.envelope.code) ids.add(doc.envelope.code.rule);
     return [...ids].sort();
   }
@@ -78,7 +79,7 @@ export class Profile {
   /** The rule behind one code's row of the vendor table. */
   codeRule(code: string): RuleRef {
     const def = this.doc.codes[code];
-    return { id: `${this.id}.code.${code}`, source: this.seedSource, text: def?.text ?? '' };
+    return { id: `${this.id}.code.${code}`, source: def?.source ?? this.seedSource, text: def?.text ?? '' };
   }
 
   codeDef(code: string): CodeDef | undefined {

@@ -1,3 +1,5 @@
+import type { ProbeBasis } from '../types';
+
 /** The YAML shape of a vendor profile (contracts/vendors/<id>.yaml); validated by schemas/profile.schema.json. */
 export interface RuleDef {
   source: string;
@@ -21,6 +23,8 @@ export interface EnvelopeDef {
   mediaTypeRule: string;
   code: CodeLocator;
   type?: { pointer: string };
+  /** Pointer to a documentation link "for the specific code", with the rule that promises it. */
+  docUrl?: { pointer: string; rule: string };
   /** Pointer to a body field that must equal the HTTP status. */
   statusField?: { pointer: string; rule: string };
 }
@@ -31,6 +35,8 @@ export interface CodeDef {
   type?: string;
   /** The seed's row for this code, quoted. */
   text: string;
+  /** Where the code is documented when it is not the vendor's seed (fhir-r4: FHIR R4 valueset-issue-type.html). */
+  source?: string;
   /** JSON pointers that must be present when this code is returned. */
   requires?: { pointer: string; rule: string }[];
 }
@@ -60,6 +66,11 @@ export interface ProbeDef {
   /** none: no credential; invalid: a credential the server must refuse; valid: the user's credential. */
   auth: 'none' | 'invalid' | 'valid';
   expect: { status: number[]; codes?: string[] };
+  /**
+   * documented: a quoted seed or standard sentence promises this status (and codes) for this situation, so a
+   * mismatch fails. heuristic: errspec's guess at how to provoke the error, so another error is a warning.
+   */
+  basis: ProbeBasis;
   /** Creates data on the target: only with --allow-writes. */
   writes?: boolean;
   /** A rate-limit burst: sent only with --rate-limit-probe. */
