@@ -18,8 +18,9 @@ export default defineCheck({
     const url = getPointer(json, locator.pointer);
     if (typeof url !== 'string') return skip(`no documentation link at ${locator.pointer}: see envelope-schema`);
     if (facts.code === undefined) return skip('no code found in the body: see envelope-schema');
-    const named = new Set(url.split(/[^A-Za-z0-9_-]+/).filter((token) => profile.codeDef(token) !== undefined));
-    if (named.has(facts.code)) return pass(`${locator.pointer} names ${facts.code}`, { rule });
+    const tokens = url.split(/[^A-Za-z0-9_-]+/);
+    if (tokens.includes(facts.code)) return pass(`${locator.pointer} names ${facts.code}`, { rule });
+    const named = new Set(tokens.filter((token) => profile.codeDef(token) !== undefined));
     if (named.size > 0) {
       return fail(`${locator.pointer} links to the documentation of ${[...named].join(', ')}, not of ${facts.code}: ${url}`, { rule, expected: `a link naming ${facts.code}`, actual: url });
     }

@@ -18,6 +18,8 @@ export interface VendorConfig {
   /** Names of variables only: a bearer token, an API key, or OAuth2 client credentials. */
   auth?: CredentialOptions;
   ids?: Record<string, string>;
+  /** Headers every request to this vendor carries (NHS: X-Request-ID); `{uuid}` is a fresh UUID per request. */
+  headers?: Record<string, string>;
   probes?: Record<string, ProbeOverride>;
 }
 
@@ -57,7 +59,15 @@ export function effectiveProbes(profile: Profile, vendor: VendorConfig | undefin
       throw new ConfigInvalidError(`${file}: config invalid: vendors.${profile.id}.probes.${id}: no such probe (probes: ${profile.probes.map((p) => p.id).join(', ')})`);
     }
   }
-  return { probes: applyOverrides(profile.probes, overrides), ids: { ...profile.doc.ids, ...(vendor?.ids ?? {}) } };
+  return { probes: withVendorHeaders(applyOverrides(profile.probes, overrides), vendor), ids: { ...profile.doc.ids, ...(vendor?.ids ?? {}) } };
+}
+
+/** A vendor's `headers` under every probe's own (a probe that sends a bad X-Request-ID keeps its own). */
+export function withVendorHeaders(probes: ProbeDef[], vendor: VendorConfig | undefined): ProbeDef[] {
+  const common = vendor?.headers;
+  if (!common || Object.keys(common).length === 0) return probes;
+  const lower = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  return probes.map((p) => ({ ...p, headers: { ...lower(common), ...lower(p.headers ?? {}) } }));
 }
 
 /** A config's per-probe overrides on a probe list: `skip` drops a probe, the rest replaces its fields (headers merge). */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ProbeDef } from '../profile/types';
 
 /** Fill `{name}` placeholders from the profile's (or the config's) ids, URL-encoded. */
@@ -21,4 +22,11 @@ export function requestFor(probe: ProbeDef, baseUrl: string, ids: Record<string,
   const headers: Record<string, string> = { accept, 'accept-encoding': 'identity', 'user-agent': 'errspec' };
   for (const [name, value] of Object.entries(probe.headers ?? {})) headers[name.toLowerCase()] = value;
   return { method: probe.method, url: joinUrl(baseUrl, fillPath(probe.path, ids)), headers, body: probe.body };
+}
+
+/** The request as it goes on the wire: each `{uuid}` in a header value becomes a fresh UUID (one per request). */
+export function onTheWire(out: OutgoingRequest): OutgoingRequest {
+  if (!Object.values(out.headers).some((v) => v.includes('{uuid}'))) return out;
+  const headers = Object.fromEntries(Object.entries(out.headers).map(([k, v]) => [k, v.replace(/\{uuid\}/g, () => randomUUID())]));
+  return { ...out, headers };
 }

@@ -8,7 +8,7 @@ import type { Redactor } from '../util/redact';
 import type { Credential } from './credentials';
 import { send, type SendResult } from './http';
 import type { HostPacer } from './pacer';
-import type { OutgoingRequest } from './request';
+import { onTheWire, type OutgoingRequest } from './request';
 
 /** What sending one probe needs from its run; `redactor` is replaced as access tokens arrive. */
 export interface ProbeContext {
@@ -40,10 +40,12 @@ export async function sendProbe(ctx: ProbeContext, probe: ProbeDef, out: Outgoin
   let result: SendResult | undefined;
   let sentCount = 0;
   let rateLimited: string | undefined;
+  let wire = out;
   while (sentCount < limit) {
     await ctx.pacer.wait(host, ctx.signal);
     if (ctx.signal?.aborted) break;
-    result = await send(out, { timeoutMs: ctx.timeoutMs, maxBodyBytes: ctx.maxBodyBytes, insecure: ctx.insecure, signal: ctx.signal });
+    wire = onTheWire(out);
+    result = await send(wire, { timeoutMs: ctx.timeoutMs, maxBodyBytes: ctx.maxBodyBytes, insecure: ctx.insecure, signal: ctx.signal });
     sentCount++;
     const response = result.response;
     if (!response) break;
@@ -82,7 +84,7 @@ export async function sendProbe(ctx: ProbeContext, probe: ProbeDef, out: Outgoin
     if (response.status === 401 || response.status === 403) break;
   }
 
-  const request = recorded(out, ctx.redactor);
+  const request = recorded(wire, ctx.redactor);
   const exchange: Exchange = {
     id: probe.id,
     entry: null,

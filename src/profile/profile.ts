@@ -65,7 +65,8 @@ export class Profile {
       doc.statusRule,
       doc.unknownCode.rule,
       ...CHECK_STANDARD_RULES,
-      ...Object.keys(doc.codes).map((code) => this.codeRule(code).id),
+      // A code's row is reported by the checks that can fail it: its status, its type, its required fields.
+      ...Object.entries(doc.codes).filter(([, def]) => def.status.length > 0 || def.type !== undefined || def.requires).map(([code]) => this.codeRule(code).id),
       ...Object.values(doc.codes).flatMap((def) => (def.requires ?? []).map((r) => r.rule)),
       ...(doc.headers ?? []).map((h) => h.id),
       ...doc.probes.map((p) => p.rule),

@@ -1,4 +1,4 @@
-import { applyOverrides, effectiveProbes, type Config, type VendorConfig } from '../config/load';
+import { applyOverrides, effectiveProbes, withVendorHeaders, type Config, type VendorConfig } from '../config/load';
 import { ConfigInvalidError } from '../errors';
 import { planFromOpenApi } from '../openapi/plan';
 import type { Profile } from '../profile/profile';
@@ -46,7 +46,7 @@ function withOverrides(profile: Profile, probes: ProbeDef[], derivedIds: string[
       throw new ConfigInvalidError(`${file}: config invalid: vendors.${profile.id}.probes.${id}: no such probe (derived from the OpenAPI document: ${derivedIds.join(', ')})`);
     }
   }
-  return applyOverrides(probes, overrides);
+  return withVendorHeaders(applyOverrides(probes, overrides), vendor);
 }
 
 /** The run with what the plan found without sending anything: document findings after the probes, and notes. */
