@@ -20,7 +20,7 @@ interface Finding { check: string; outcome: string; message: string }
 interface Report {
   summary: Record<string, number>;
   unreachable?: string;
-  exchanges: { id: string; response: { status: number } | null; findings: Finding[] }[];
+  exchanges: { id: string; response: { status: number; headers: Record<string, string> } | null; findings: Finding[] }[];
 }
 
 interface Row { probe: string; check: string; outcome: string; message: string }
@@ -127,7 +127,12 @@ describe.each(CASES)('errspec verify $vendor against a hand-written conformant s
     expect(report.unreachable).toBeUndefined();
     expect(requests).toBeGreaterThan(0);
     // The burst reached the server's limit, so the 429 was checked, not skipped.
-    if (c.burst) expect(report.exchanges.find((e) => e.id === 'rate-limited')?.response?.status).toBe(429);
+    if (c.burst) {
+      const burst = report.exchanges.find((e) => e.id === 'rate-limited')?.response;
+      expect(burst?.status).toBe(429);
+      // Unlike the reference mock's delay-seconds: an RFC 9110 IMF-fixdate.
+      expect(burst?.headers['retry-after']).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+    }
     // Every probe was sent: nothing skipped for want of a credential or --allow-writes.
     for (const e of report.exchanges) expect({ probe: e.id, answered: e.response !== null }).toEqual({ probe: e.id, answered: true });
     expect(rows(report, ['fail', 'warn', 'error'])).toEqual([]);

@@ -86,6 +86,8 @@ function handle(req: Incoming, issued: Map<string, number>, windows: Map<string,
     // "rate_limit_exceeded | 429 | Too many requests in a short window | Respect the Retry-After response header".
     // The seed names the header, not its form: RFC 9110 §10.2.3 "Retry-After = HTTP-date / delay-seconds", so this
     // server sends the HTTP-date (IMF-fixdate) at which its window ends, where the reference mock sends seconds.
+    // (The seed's sample clients assume seconds, "time.sleep(int(resp.headers.get('Retry-After', 5)))": a sample,
+    // not a statement; its table's sentence names only "the Retry-After header value".)
     const retryAt = Math.ceil(window.resetAt() / 1000) * 1000;
     return {
       situation: 'rate-limited',
