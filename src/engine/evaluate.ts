@@ -55,7 +55,8 @@ export function evaluate(profile: Profile, exchange: Exchange, options: Evaluate
       finding.outcome = 'fail';
       finding.message = `(strict) ${finding.message}`;
     }
-    if ((finding.outcome === 'fail' || finding.outcome === 'error') && options.repro) finding.repro = options.repro;
+    // A warning carries its reproduction too: "did not provoke" is acted on by trying the request by hand.
+    if ((finding.outcome === 'fail' || finding.outcome === 'error' || finding.outcome === 'warn') && options.repro) finding.repro = options.repro;
     findings.push(finding);
   }
   return { ...exchange, ok: !findings.some((f) => f.outcome === 'fail' || f.outcome === 'error'), findings };

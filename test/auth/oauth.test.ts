@@ -144,7 +144,9 @@ describe('OAuth2 client credentials against small loopback servers', () => {
     expect(expiring.tokens()).toBe(1 + validProbes.length);
     for (const id of validProbes) {
       expect(byId(run, id).response?.status).toBe(401);
-      expect(outcomes(byId(run, id))['probe-status']).toBe('fail');
+      // A documented expectation that is not met fails; a heuristic probe answered with another error warns.
+      const basis = opescare.probes.find((p) => p.id === id)!.basis;
+      expect(outcomes(byId(run, id))['probe-status']).toBe(basis === 'documented' ? 'fail' : 'warn');
       expect(byId(run, `${id}-token-expired`).ok).toBe(true);
     }
     // Two API requests per valid probe (the first and its one retry), one per probe without a credential.

@@ -53,7 +53,7 @@ const verdicts: Record<string, Verdict[]> = {
     PASS, // 404 the seed's Not Found example
     PASS, // 409 the seed's Version Conflict example
     PASS, // 405 not-supported (an open code: warns)
-    [false, ['code-matches-status']], // invalid at 404
+    [true, []], // invalid at 404: the seed's pairings are examples; FHIR R4 ties no IssueType to a status
     [false, ['envelope-schema']], // issue: []
     [false, ['json-body', 'media-type']], // 500 HTML page
     [false, ['envelope-schema']], // expression as a string

@@ -75,16 +75,21 @@ describe('politeness is behaviour', () => {
     let issued = 0;
     server = await timedServer((i, req, res) => {
       if (req.url === '/oauth/token') return reply(res, 200, { access_token: `tok-${++issued}-aa03`, token_type: 'Bearer', expires_in: 3600 });
-      if (i === 0) return limited(res, '2');
+      if (i <= 1) return limited(res, '2');
       notFound(res);
     });
     const oauth: OAuthClientSettings = {
       tokenUrl: `${server.url}/oauth/token`, clientId: 'cid-0f3a', clientSecret: 'csecret-77d1', clientIdEnv: 'CID', clientSecretEnv: 'CSECRET', clientAuth: 'body',
     };
-    // No-credential probe first (answered 429), then one that needs a token: the token request is the next request.
-    await runProbes(opescare, { baseUrl: server.url, oauth, probes: opescare.probes.filter((p) => p.id === 'missing-credential' || p.id === 'unknown-patient') });
-    expect(server.arrivals[1].url).toBe('/oauth/token');
+    // No-credential probe first (answered 429, resent once after the wait, 429 again), then one that needs a
+    // token: the token request is the next request, and it waits too.
+    const run = await runProbes(opescare, { baseUrl: server.url, oauth, probes: opescare.probes.filter((p) => p.id === 'missing-credential' || p.id === 'unknown-patient') });
+    expect(server.arrivals[1].url).toBe(server.arrivals[0].url);
     expect(server.arrivals[1].at - server.arrivals[0].at).toBeGreaterThanOrEqual(1900);
+    expect(server.arrivals[2].url).toBe('/oauth/token');
+    expect(server.arrivals[2].at - server.arrivals[1].at).toBeGreaterThanOrEqual(1900);
+    const limitedProbe = run.exchanges.find((e) => e.id === 'missing-credential')!;
+    expect(limitedProbe.findings.every((f) => f.outcome === 'error' && f.message.startsWith('RATE_LIMITED'))).toBe(true);
   });
 
   test('--max-wait caps a long Retry-After, and the run says so', async () => {

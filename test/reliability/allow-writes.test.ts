@@ -64,6 +64,8 @@ describe('probes that create data run only with --allow-writes', () => {
     expect(skipped.response).toBeNull();
     expect(skipped.findings.every((f) => f.outcome === 'skip' && f.message === SKIP_MESSAGE)).toBe(true);
     expect(on.stdout).not.toContain(SKIP_MESSAGE);
-    expect(report('on.json').exchanges.find((e) => e.id === probe)!.response).toEqual(expect.objectContaining({ status: 409 }));
+    // Against the embedded mock: the probe is answered as the profile's mock answers it.
+    const mockStatus = loadProfile(vendor).probes.find((p) => p.id === probe)!.mock.status;
+    expect(report('on.json').exchanges.find((e) => e.id === probe)!.response).toEqual(expect.objectContaining({ status: mockStatus }));
   });
 });
