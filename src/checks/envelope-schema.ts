@@ -22,7 +22,7 @@ export default defineCheck({
       rule: schemasRule(ctx, e) ?? rootRule(ctx),
       instancePath: e.instancePath || '/',
       keyword: e.keyword,
-      message: e.message ?? e.keyword,
+      message: `${e.message ?? e.keyword}${offending(e)}`,
     }));
     const first = violations[0];
     return fail(violations.map((v) => `${v.instancePath} ${v.message} [${v.rule}]`).join('; '), {
@@ -34,6 +34,13 @@ export default defineCheck({
   },
 });
 
+
+/** The value that broke the rule, quoted and short (a `required` error names the missing field, not its parent). */
+function offending(error: ErrorObject): string {
+  if (error.keyword === 'required' || error.data === undefined) return '';
+  const text = JSON.stringify(error.data) ?? String(error.data);
+  return ` (got ${text.length > 80 ? `${text.slice(0, 77)}...` : text})`;
+}
 
 function rootRule(ctx: CheckContext): string {
   const root = schemas().schema(ctx.profile.doc.envelope.schema)?.['x-rule'];

@@ -18,6 +18,7 @@ import rateLimitHeaders from './rate-limit-headers';
 import wwwAuthenticate from './www-authenticate';
 import allowHeader from './allow-header';
 import docUrl from './doc-url';
+import errorSeverity from './error-severity';
 
 /** Every check, in report order. Adding a check: one file, one line here, one fixture. */
 export const checks: readonly Check[] = registry([
@@ -39,6 +40,7 @@ export const checks: readonly Check[] = registry([
   wwwAuthenticate,
   allowHeader,
   docUrl,
+  errorSeverity,
 ]);
 
 function registry(list: Check[]): readonly Check[] {

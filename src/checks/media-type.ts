@@ -9,6 +9,13 @@ export default defineCheck({
     const { mediaTypes, toleratedMediaTypes = [], mediaTypeRule } = profile.doc.envelope;
     const rule = profile.rule(mediaTypeRule);
     const raw = headers['content-type'];
+    // Repeated headers arrive joined with ", "; a media type never holds an unquoted comma.
+    const several = raw?.split(',').map((v) => v.trim()).filter((v) => v !== '');
+    if (several && several.length > 1) {
+      return fail(`${several.length} Content-Type headers (${several.join(' and ')}): Content-Type has one value, so a client cannot tell which applies`, {
+        rule, expected: mediaTypes, actual: several,
+      });
+    }
     const actual = raw?.split(';')[0].trim().toLowerCase();
     if (actual && mediaTypes.includes(actual)) return pass(`Content-Type ${actual}`, { rule });
     if (actual && toleratedMediaTypes.includes(actual)) {

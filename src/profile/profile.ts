@@ -73,6 +73,8 @@ export class Profile {
     ]);
     if (doc.envelope.statusField) ids.add(doc.envelope.statusField.rule);
     if (doc.envelope.docUrl) ids.add(doc.envelope.docUrl.rule);
+    // error-severity: an OperationOutcome envelope (the issue-code and coding extractors).
+    if ('extractor' in doc.envelope.code) ids.add('fhir-r4.error-issue');
     if ('rule' in doc.envelope.code) ids.add(doc.envelope.code.rule);
     return [...ids].sort();
   }

@@ -141,3 +141,19 @@ describe('issue 13: per-vendor headers, and a 429 in the middle of a run', () =>
     expect(probes.find((p) => p.id === 'invalid-header-value')!.headers!['x-request-id']).toBe('not-a-uuid');
   });
 });
+
+describe('issue 13: reporting what was wrong', () => {
+  test('envelope-schema names the offending value', () => {
+    const exchange = exchangeOf(404, { error: 42, message: 'No patient.', status: 404 }, { 'content-type': 'application/json' });
+    const finding = evaluate(opescare, exchange).findings.find((f) => f.check === 'envelope-schema')!;
+    expect(finding.outcome).toBe('fail');
+    expect(finding.message).toContain('/error must be string (got 42)');
+  });
+
+  test('two Content-Type headers are named as such', () => {
+    const exchange = exchangeOf(404, { error: 'patient_not_found', message: 'No patient.', status: 404 }, { 'content-type': 'application/json, text/html' });
+    const finding = evaluate(opescare, exchange).findings.find((f) => f.check === 'media-type')!;
+    expect(finding.outcome).toBe('fail');
+    expect(finding.message).toBe('2 Content-Type headers (application/json and text/html): Content-Type has one value, so a client cannot tell which applies');
+  });
+});
