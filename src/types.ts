@@ -7,8 +7,12 @@ export interface RuleRef {
   id: string;
   /** `seed 000`, `FHIR R4 operationoutcome.html`, `RFC 9110 §10.2.3`, ... */
   source: string;
-  /** The normative sentence, quoted. */
+  /** errspec's reading of the source: what the check holds a response to. */
   text: string;
+  /** The source's own sentences or table rows, verbatim, where `text` is not itself a quotation. */
+  quote?: string[];
+  /** True when the rule rests on an example of the source rather than on a statement. */
+  example?: boolean;
 }
 
 /** One check's result on one exchange. Results are data, never exceptions. */

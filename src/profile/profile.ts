@@ -2,7 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import type { RuleRef } from '../types';
 import { getPointer } from '../util/json-pointer';
 import { schemas } from './schemas';
-import type { CodeDef, HeaderRuleDef, ProbeDef, ProfileDoc, RuleDef } from './types';
+import type { CodeDef, HeaderRuleDef, ProbeDef, ProfileDoc, Quoted, RuleDef } from './types';
 
 /** Standards rules the checks cite for every vendor (RFC 9110 Retry-After, rate-limit headers). */
 const CHECK_STANDARD_RULES = ['rfc9110.www-authenticate', 'rfc9110.allow', 'rfc9110.retry-after-syntax', 'rfc9110.retry-after-bound', 'x-ratelimit.integer', 'ietf-ratelimit.header-syntax'];
@@ -48,7 +48,7 @@ export class Profile {
   rule(id: string): RuleRef {
     const def = this.rules[id];
     if (!def) throw new Error(`rule ${id} is not defined for ${this.id}`);
-    return { id, source: def.source, text: def.text };
+    return { id, source: def.source, text: def.text, ...quoted(def) };
   }
 
   hasRule(id: string): boolean {
@@ -82,7 +82,7 @@ export class Profile {
   /** The rule behind one code's row of the vendor table. */
   codeRule(code: string): RuleRef {
     const def = this.doc.codes[code];
-    return { id: `${this.id}.code.${code}`, source: def?.source ?? this.seedSource, text: def?.text ?? '' };
+    return { id: `${this.id}.code.${code}`, source: def?.source ?? this.seedSource, text: def?.text ?? '', ...(def ? quoted(def) : {}) };
   }
 
   codeDef(code: string): CodeDef | undefined {
@@ -158,6 +158,11 @@ export class Profile {
     }
     return facts;
   }
+}
+
+/** The verbatim quote and example flag of a rule, row or header rule, where it has them. */
+export function quoted(def: Quoted): Quoted {
+  return { ...(def.quote ? { quote: def.quote } : {}), ...(def.example ? { example: true } : {}) };
 }
 
 /** A code the seed pairs with no status (medblocks) may come with any status. */

@@ -3,8 +3,16 @@ import type { ProbeBasis } from '../types';
 /** The YAML shape of a vendor profile (contracts/vendors/<id>.yaml); validated by schemas/profile.schema.json. */
 export interface RuleDef {
   source: string;
+  /** errspec's reading of the source. */
   text: string;
+  /** The source's sentences or table rows, verbatim (a test finds each in the seed); absent where `text` is one. */
+  quote?: string[];
+  /** The rule rests on an example of the source rather than on a statement. */
+  example?: boolean;
 }
+
+/** Where a row, header rule or rule says which words of its source it rests on. */
+export type Quoted = Pick<RuleDef, 'quote' | 'example'>;
 
 export type CodeLocator =
   | { pointer: string }
@@ -29,7 +37,7 @@ export interface EnvelopeDef {
   statusField?: { pointer: string; rule: string };
 }
 
-export interface CodeDef {
+export interface CodeDef extends Quoted {
   /** HTTP statuses the vendor documents this code at; empty when the seed pairs none. */
   status: number[];
   type?: string;
@@ -41,7 +49,7 @@ export interface CodeDef {
   requires?: { pointer: string; rule: string }[];
 }
 
-export interface HeaderRuleDef {
+export interface HeaderRuleDef extends Quoted {
   id: string;
   on: number[];
   name: string;
