@@ -130,6 +130,14 @@ describe('errspec verify: targets and exit codes', () => {
     }
   });
 
+  test('the embedded mocks raise no warning against their own contracts: --strict with every probe exits 0', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'errspec-strict-'));
+    const result = await runCli(['verify', '--all', '--strict', '--allow-writes', '--rate-limit-probe', '--quiet', '--json', path.join(dir, 'c.json')]);
+    const report = JSON.parse(readFileSync(path.join(dir, 'c.json'), 'utf8')) as { runs: { vendor: string; summary: { failed: number; warnings: number; errors: number } }[] };
+    expect(report.runs.map((r) => [r.vendor, r.summary.failed, r.summary.warnings, r.summary.errors])).toEqual(report.runs.map((r) => [r.vendor, 0, 0, 0]));
+    expect(result.code).toBe(0);
+  });
+
   test('an address where nothing listens exits 3 with a one-line explanation', async () => {
     const closed = await startServer(() => undefined);
     const url = closed.url;
