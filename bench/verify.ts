@@ -19,7 +19,7 @@ async function coldRuns(args: string[], runs: number): Promise<number[]> {
 }
 
 /**
- * Cold `errspec verify` against the embedded mocks: a new process each run, Jest and the mocks
+ * Cold `errspec verify` against the embedded mocks: a new process each run, the mocks
  * included. One run first, not counted, so the file cache is warm as on a CI runner's second step.
  */
 export async function benchVerify(runs = 5): Promise<VerifyFigures> {

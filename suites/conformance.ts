@@ -1,13 +1,6 @@
 import type { EvaluatedExchange, Finding, VendorRun } from '../src/types';
-import { sharedEngine } from '../src/verify/shared-engine';
 import { settingsFromEnv } from '../src/verify/settings';
-import type * as Engine from './engine';
-
-/** Under errspec verify, the engine the CLI loaded (once per process, see shared-engine.ts); under a user's own Jest, this file's own. */
-function loadEngine(): typeof Engine {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return sharedEngine<typeof Engine>() ?? (require('./engine') as typeof Engine);
-}
+import { checksForProbe, loadConfig, loadProfile, planVendor, runVendor, writeRunResult } from './engine';
 
 /** A finding that fails its test carries what was expected, what came back and how to reproduce it. */
 export function failureText(exchange: EvaluatedExchange, finding: Finding): string {
@@ -21,12 +14,12 @@ export function failureText(exchange: EvaluatedExchange, finding: Finding): stri
 }
 
 /**
- * The conformance suite of one vendor: one Jest test per (probe, check), named `<probe id> > <check id>`.
- * The probes run once in beforeAll; each test asserts its finding.
+ * The conformance suite of one vendor for users who run their own Jest: a thin adapter over the runner
+ * `errspec verify` calls. One Jest test per (probe, check), named `<probe id> > <check id>`; the probes run
+ * once in beforeAll, each test asserts its finding, and errspec's Jest reporter writes the same reports.
  */
 export function conformanceSuite(vendorId: string): void {
   const settings = settingsFromEnv();
-  const { checksForProbe, exchangeLine, loadConfig, loadProfile, planVendor, runVendor, watchInterrupt, writeRunResult } = loadEngine();
   const profile = loadProfile(vendorId);
   const config = settings.configFile ? loadConfig(settings.configFile) : undefined;
   // The plan runVendor sends: the profile's probes, or with --openapi those derived from the document.
@@ -40,20 +33,12 @@ export function conformanceSuite(vendorId: string): void {
 
   describe(vendorId, () => {
     beforeAll(async () => {
-      const out = settings.progress === 'stdout' ? process.stdout : settings.progress === 'stderr' ? process.stderr : undefined;
-      // errspec verify aborts this on SIGINT/SIGTERM: the probe in flight stops and what finished is written.
-      const interrupt = watchInterrupt();
       try {
-        if (interrupt.signal.aborted) throw new Error(`interrupted (${String(interrupt.signal.reason)}) before ${vendorId} ran`);
-        run = await runVendor(vendorId, settings, {
-          onExchange: out ? (vendor, exchange) => out.write(`${exchangeLine(vendor, exchange, { color: settings.color })}\n`) : undefined,
-          signal: interrupt.signal,
-        });
+        run = await runVendor(vendorId, settings);
+        // Jest's reporter runs in another process than the tests: the run reaches it through this file.
         writeRunResult(settings.resultsDir, run);
       } catch (error) {
         setupError = error as Error;
-      } finally {
-        interrupt.dispose();
       }
     }, budgetMs);
 

@@ -1,22 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../config/load';
 import { exitCodeOf } from '../engine/summary';
-import { ToolFailedError, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import { CLIENT_AUTH_METHODS, oauthSettingsFrom } from '../auth/options';
 import { credentialFrom, type CredentialOptions } from '../probes/credentials';
 import { loadProfile, vendorIds } from '../profile/load';
-import { packageRoot } from '../util/paths';
-import { interruptSource, type InterruptSource } from '../verify/interrupt';
-import { authOptions, readRunResults } from '../verify/run-vendor';
+import type { VendorRun } from '../types';
+import { authOptions, runVendor } from '../verify/run-vendor';
 import { DEFAULT_MAX_PROBES } from '../openapi/plan';
 import { planVendor } from '../verify/plan';
-import { SETTINGS_ENV, type VerifySettings } from '../verify/settings';
-import { shareEngine } from '../verify/shared-engine';
-import * as engine from '../../suites/engine';
-import { colorFor, summaryTable } from '../../reporters/console';
+import type { VerifySettings } from '../verify/settings';
+import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { writeReports } from '../../reporters/write';
 import { addReportOptions, type Io } from './main';
 
@@ -114,7 +110,7 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
   const openapiFile = options.openapi === undefined ? undefined : path.resolve(options.openapi);
   const maxProbes = positiveInt('--max-probes', options.maxProbes);
   // The OpenAPI document is read here too, so a bad one is exit 2 before any request.
-  for (const id of vendors) planVendor(loadProfile(id), { resultsDir: '', baseUrl: options.baseUrl, configFile: options.config, openapiFile, maxProbes }, config);
+  for (const id of vendors) planVendor(loadProfile(id), { baseUrl: options.baseUrl, configFile: options.config, openapiFile, maxProbes }, config);
   // Fail on a missing credential variable before any request is sent.
   const credential: CredentialOptions = {
     tokenEnv: options.tokenEnv,
@@ -134,12 +130,8 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     oauthSettingsFrom(auth, options.baseUrl ?? 'http://127.0.0.1');
   }
   if (options.baseUrl !== undefined) httpUrl('--base-url', options.baseUrl);
-  // Profile files were validated above (exit 2 when invalid), but the Jest suites exist per built-in vendor only.
-  const files = vendors.filter((v) => !vendorIds().includes(v));
-  if (files.length > 0) throw new UsageError(`verify runs built-in vendors (${vendorIds().join(', ')}); a profile file such as ${files[0]} works with errspec check FILE.har --vendor ${files[0]}`);
-  const resultsDir = mkdtempSync(path.join(os.tmpdir(), 'errspec-runs-'));
   const settings: VerifySettings = {
-    resultsDir,
+
     baseUrl: options.baseUrl,
     configFile: options.config ? path.resolve(options.config) : undefined,
     credential,
@@ -158,31 +150,36 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     color: colorFor(options.json === '-' ? process.stderr : process.stdout),
   };
   if (options.insecure) io.stderr.write('errspec: warning: --insecure: TLS certificates of the target are not verified\n');
-  const interrupts = interruptSource();
+  const interrupts = new AbortController();
   const stopOnSignal = onTermination(interrupts, io);
-  // The suites run in Jest's per-file registries: hand them the engine this process has loaded.
-  const stopSharing = shareEngine(() => engine);
+  const out = options.json === '-' ? io.stderr : io.stdout;
+  const progress = settings.progress === 'none' ? undefined : settings.progress === 'stderr' ? io.stderr : io.stdout;
   try {
-    await runJest(vendors, settings, options);
-    const runs = readRunResults(resultsDir);
-    const missing = vendors.filter((v) => !runs.some((r) => r.vendor === v));
-    if (missing.length > 0 && !interrupts.signal) throw new ToolFailedError(`the conformance suite of ${missing.join(', ')} did not complete`);
-    const out = options.json === '-' ? io.stderr : io.stdout;
+    // The runner, called directly: one vendor after another, each one host at a time unless --concurrency says otherwise.
+    const runs: VendorRun[] = [];
+    for (const vendor of vendors) {
+      if (interrupts.signal.aborted) break;
+      runs.push(await runVendor(vendor, settings, {
+        onExchange: progress ? (id, exchange) => progress.write(`${exchangeLine(id, exchange, { color: settings.color })}\n`) : undefined,
+        signal: interrupts.signal,
+      }));
+    }
+    // Reports list vendors in id order, whatever order the command line named them in.
+    runs.sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : 0));
+    const targets = { junit: options.junit, json: options.json, html: options.html, summary: options.summary };
+    writeReports(runs, targets, io.stdout);
+    const signal = interrupts.signal.aborted ? (interrupts.signal.reason as NodeJS.Signals) : undefined;
+    const missing = vendors.filter((v) => !runs.some((r) => r.vendor === loadProfile(v).id));
     out.write(`${summaryTable(runs, { color: settings.color })}\n`);
     for (const run of runs) for (const note of run.notes ?? []) out.write(`${run.vendor}: ${note}\n`);
     for (const file of [options.junit, options.json, options.html, options.summary]) if (file && file !== '-') out.write(`wrote ${file}\n`);
-    if (interrupts.signal) {
-      // Interrupted before any vendor finished: the reporter had nothing to write, so CI still finds (empty) reports.
-      if (runs.length === 0) writeReports([], { junit: options.junit, json: options.json, html: options.html, summary: options.summary }, io.stdout, {});
-      io.stderr.write(`errspec: interrupted by ${interrupts.signal}: the reports hold what finished${missing.length > 0 ? `; not run: ${missing.join(', ')}` : ''}\n`);
-      return signalExitCode(interrupts.signal);
+    if (signal) {
+      io.stderr.write(`errspec: interrupted by ${signal}: the reports hold what finished${missing.length > 0 ? `; not run: ${missing.join(', ')}` : ''}\n`);
+      return signalExitCode(signal);
     }
     return exitCodeOf(runs);
   } finally {
-    stopSharing();
     stopOnSignal();
-    interrupts.dispose();
-    rmSync(resultsDir, { recursive: true, force: true });
   }
 }
 
@@ -195,11 +192,11 @@ export function signalExitCode(signal: NodeJS.Signals): number {
  * The first SIGINT/SIGTERM stops the probes in flight and lets the suites and reporter write what
  * finished; a second one exits at once (reports are written atomically, so none is left half-written).
  */
-function onTermination(interrupts: InterruptSource, io: Io): () => void {
+function onTermination(interrupts: AbortController, io: Io): () => void {
   const handle = (signal: NodeJS.Signals): void => {
-    if (interrupts.signal) process.exit(signalExitCode(interrupts.signal));
+    if (interrupts.signal.aborted) process.exit(signalExitCode(interrupts.signal.reason as NodeJS.Signals));
     io.stderr.write(`errspec: ${signal} received: stopping the probes and writing the reports of what finished (again to quit at once)\n`);
-    interrupts.interrupt(signal);
+    interrupts.abort(signal);
   };
   process.on('SIGINT', handle);
   process.on('SIGTERM', handle);
@@ -221,31 +218,4 @@ function httpUrl(option: string, raw: string): URL {
   if (url.username || url.password) throw new UsageError(`${option} must not carry credentials (user:password@): use --token-env or --api-key-env`);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${option} "${raw}": only http and https targets are supported, got ${url.protocol}`);
   return url;
-}
-
-/** Run the suites through Jest's programmatic API, with errspec's reporter writing the reports. */
-async function runJest(vendors: string[], settings: VerifySettings, options: VerifyOptions): Promise<void> {
-  const { runCLI } = await import('jest');
-  const root = packageRoot();
-  const jestConfig = {
-    rootDir: root,
-    roots: [path.join(root, 'dist', 'suites')],
-    testMatch: [`**/+(${vendors.join('|')}).conformance.test.js`],
-    transform: {},
-    testEnvironment: 'node',
-    haste: { enableSymlinks: false },
-    reporters: [[path.join(root, 'dist', 'reporters', 'jest-reporter.js'), {
-      resultsDir: settings.resultsDir, junit: options.junit, json: options.json, html: options.html, summary: options.summary,
-    }]],
-    cache: false,
-    watchman: false,
-  };
-  const previous = process.env[SETTINGS_ENV];
-  process.env[SETTINGS_ENV] = JSON.stringify(settings);
-  try {
-    await runCLI({ _: [], $0: 'errspec', config: JSON.stringify(jestConfig), runInBand: true, silent: false, ci: true } as never, [root]);
-  } finally {
-    if (previous === undefined) delete process.env[SETTINGS_ENV];
-    else process.env[SETTINGS_ENV] = previous;
-  }
 }

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { CredentialOptions } from '../probes/credentials';
 
-/** Everything a conformance suite needs to run one vendor; verify passes it to Jest in ERRSPEC_VERIFY. */
+/** Everything the runner needs to run one vendor: from `errspec verify`'s options, or from the environment in a user's own Jest. */
 export interface VerifySettings {
-  /** Where each suite writes its VendorRun as <vendor>.json for the reporters. */
-  resultsDir: string;
+  /** Under a user's own Jest: where each suite writes its VendorRun as <vendor>.json for errspec's Jest reporter. */
+  resultsDir?: string;
   /** One target for the selected vendor(s); else the config's per-vendor baseUrl, else the embedded mock. */
   baseUrl?: string;
   configFile?: string;
@@ -29,15 +29,12 @@ export interface VerifySettings {
   color?: boolean;
 }
 
-export const SETTINGS_ENV = 'ERRSPEC_VERIFY';
-
 /**
- * Settings for a suite: from errspec verify, or, when a user points their own Jest at suites/,
- * from ERRSPEC_BASE_URL, ERRSPEC_CONFIG, ERRSPEC_TOKEN_ENV and ERRSPEC_RESULTS_DIR.
+ * Settings for a suite when a user points their own Jest at suites/: ERRSPEC_BASE_URL, ERRSPEC_CONFIG,
+ * ERRSPEC_TOKEN_ENV, ERRSPEC_STRICT, ERRSPEC_OPENAPI, ERRSPEC_MAX_PROBES and ERRSPEC_RESULTS_DIR.
+ * (`errspec verify` calls the runner itself and passes its settings as arguments.)
  */
-export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): VerifySettings {
-  const raw = env[SETTINGS_ENV];
-  if (raw) return JSON.parse(raw) as VerifySettings;
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): VerifySettings & { resultsDir: string } {
   return {
     resultsDir: env.ERRSPEC_RESULTS_DIR ?? path.join(process.cwd(), 'reports', '.errspec-runs'),
     baseUrl: env.ERRSPEC_BASE_URL || undefined,

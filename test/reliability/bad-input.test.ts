@@ -45,11 +45,6 @@ const cases: Case[] = [
     line: new RegExp(`^errspec: \\S*bad-profile\\.yaml:${lineOf(opescare, /^statusRule: /m)}: profile invalid: /statusRule: must be string$`),
   },
   {
-    name: 'a valid profile file given to verify (its suites are per built-in vendor)',
-    args: ['verify', '--vendor', file('custom.yaml', opescare)],
-    line: /^errspec: verify runs built-in vendors \(.*\); a profile file such as \S*custom\.yaml works with errspec check FILE\.har --vendor \S*custom\.yaml$/,
-  },
-  {
     name: 'a profile that fails its schema (check --vendor FILE)',
     args: ['check', goodHar, '--vendor', file('bad-profile-2.yaml', opescare.replace(/^title: .*$/m, 'title: [not, a, string]'))],
     line: new RegExp(`^errspec: \\S*bad-profile-2\\.yaml:${lineOf(opescare, /^title: /m)}: profile invalid: /title: must be string$`),

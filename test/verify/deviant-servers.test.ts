@@ -138,6 +138,19 @@ describe('errspec verify: targets and exit codes', () => {
     expect(result.code).toBe(0);
   });
 
+  test('a profile file that is not built in runs like a built-in one: errspec verify calls the runner, no Jest files needed', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'errspec-own-'));
+    const file = path.join(dir, 'my-api.yaml');
+    writeFileSync(file, readFileSync(path.join(__dirname, '..', '..', 'contracts', 'vendors', 'opescare.yaml'), 'utf8').replace(/^id: opescare$/m, 'id: my-api'));
+    const result = await runCli(['verify', '--vendor', file, '--quiet', '--json', path.join(dir, 'r.json')]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(dir, 'r.json'), 'utf8')) as { vendor: string; summary: { passed: number; failed: number } };
+    expect(report.vendor).toBe('my-api');
+    expect(report.summary.failed).toBe(0);
+    expect(report.summary.passed).toBeGreaterThan(0);
+  });
+
   test('an address where nothing listens exits 3 with a one-line explanation', async () => {
     const closed = await startServer(() => undefined);
     const url = closed.url;

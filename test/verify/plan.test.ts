@@ -18,13 +18,13 @@ describe('the plan runVendor and the Jest suite share', () => {
   const profile = loadProfile('opescare');
 
   test('without --openapi: the profile\'s probes, nothing more', () => {
-    const plan = planVendor(profile, { resultsDir: '' }, undefined);
+    const plan = planVendor(profile, {}, undefined);
     expect(plan.probes.map((p) => p.id)).toEqual(profile.probes.map((p) => p.id));
     expect(plan).toMatchObject({ mockProbes: [], document: [], notes: [] });
   });
 
   test('with --openapi: derived probes only, which the mock is told to answer', () => {
-    const plan = planVendor(profile, { resultsDir: '', openapiFile: OPENAPI, maxProbes: 50 }, undefined);
+    const plan = planVendor(profile, { openapiFile: OPENAPI, maxProbes: 50 }, undefined);
     expect(plan.probes.some((p) => profile.probes.some((q) => q.id === p.id))).toBe(false);
     expect(plan.mockProbes).toEqual(plan.probes);
   });
@@ -38,7 +38,7 @@ describe('the plan runVendor and the Jest suite share', () => {
       '      connect-consents-undeclared-get: { skip: true }',
       '      get-facility-no-credential: { headers: { x-extra: "1" } }',
     ].join('\n'));
-    const plan = planVendor(profile, { resultsDir: '', openapiFile: OPENAPI, configFile: file }, loadConfig(file));
+    const plan = planVendor(profile, { openapiFile: OPENAPI, configFile: file }, loadConfig(file));
     expect(plan.probes.some((p) => p.id === 'connect-consents-undeclared-get')).toBe(false);
     expect(plan.probes.find((p) => p.id === 'get-facility-no-credential')!.headers).toEqual({ 'x-extra': '1' });
     expect(plan.ids.unknownFacilityId).toBe('FAC-99999');
@@ -46,6 +46,6 @@ describe('the plan runVendor and the Jest suite share', () => {
 
   test('an override naming no profile or derived probe is a configuration error', () => {
     const file = configFile('vendors:\n  opescare:\n    probes:\n      no-such-probe: { skip: true }\n');
-    expect(() => planVendor(profile, { resultsDir: '', openapiFile: OPENAPI, configFile: file }, loadConfig(file))).toThrow(ConfigInvalidError);
+    expect(() => planVendor(profile, { openapiFile: OPENAPI, configFile: file }, loadConfig(file))).toThrow(ConfigInvalidError);
   });
 });
