@@ -1,5 +1,5 @@
 import { UsageError } from '../errors';
-import { envSecret } from '../probes/credentials';
+import { envSecret } from '../util/env';
 import { joinUrl } from '../probes/request';
 import type { ClientAuthMethod, OAuthClientSettings } from './oauth';
 

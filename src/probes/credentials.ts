@@ -1,4 +1,5 @@
-import { MissingEnvError, UsageError } from '../errors';
+import { UsageError } from '../errors';
+import { envSecret } from '../util/env';
 import { wantsOAuth, type OAuthOptions } from '../auth/options';
 import type { Profile } from '../profile/profile';
 
@@ -23,12 +24,6 @@ export interface CredentialOptions extends OAuthOptions {
   tokenEnv?: string;
   apiKeyEnv?: string;
   apiKeyHeader?: string;
-}
-
-export function envSecret(name: string, env: NodeJS.ProcessEnv, option: string): string {
-  const value = env[name];
-  if (value === undefined || value === '') throw new MissingEnvError(`${option} ${name}: environment variable ${name} is not set or empty`);
-  return value;
 }
 
 /** The user's credential, from the environment variables the options name. */
