@@ -6,7 +6,7 @@ import type { EvaluatedExchange } from '../types';
 import { colorFor, summaryTableOf } from '../../reporters/console';
 import { StreamedReport } from '../../reporters/stream';
 import type { HarRenderOptions, RenderedExchange } from '../../reporters/har-render';
-import { addReportOptions, type Io } from './main';
+import { addReportOptions, type Io } from './io';
 import { UsageError } from '../errors';
 
 /** Renders each exchange where it is checked (possibly a worker thread), so only text comes back. */

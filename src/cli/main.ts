@@ -1,31 +1,13 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { isErrspecError } from '../errors';
 import { toolVersion } from '../util/paths';
+import type { Io } from './io';
 import type * as CheckCli from './check';
 import type * as VendorsCli from './vendors';
 import type * as VerifyCli from './verify';
 import type * as MockCli from './mock';
 import type * as ProxyCli from './proxy';
 import type * as PactCli from './pact';
-
-export interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  /** Set by the command that ran. */
-  exitCode?: number;
-}
-
-/** Options every reporting command takes. */
-export function addReportOptions(command: Command): Command {
-  return command
-    .option('--json <file>', 'write the JSON report to FILE (- for stdout)')
-    .option('--junit <file>', 'write a JUnit XML report to FILE')
-    .option('--html <file>', 'write a self-contained HTML report to FILE')
-    .option('--summary <file>', 'write a Markdown summary to FILE (also appended to $GITHUB_STEP_SUMMARY when set)')
-    .option('--strict', 'warnings fail the run', false)
-    .option('--quiet', 'print only the summary', false)
-    .addOption(new Option('--debug', 'show stack traces of errors').default(false));
-}
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 /**
@@ -84,3 +66,4 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     return 2;
   }
 }
+export type { Io } from './io';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { startMock, type MockFaults } from '../mock/server';
 import { loadProfile } from '../profile/load';
 import { UsageError } from '../errors';
-import type { Io } from './main';
+import type { Io } from './io';
 
 interface MockCliOptions {
   vendor?: string;

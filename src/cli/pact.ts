@@ -11,7 +11,7 @@ import type { VendorRun } from '../types';
 import { Redactor } from '../util/redact';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { writeReports } from '../../reporters/write';
-import { addReportOptions, type Io } from './main';
+import { addReportOptions, type Io } from './io';
 import { addCredentialOptions, positiveInt } from './verify';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];

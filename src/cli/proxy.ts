@@ -7,7 +7,7 @@ import { startProxy } from '../proxy/server';
 import { Redactor } from '../util/redact';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { writeReports } from '../../reporters/write';
-import { addReportOptions, type Io } from './main';
+import { addReportOptions, type Io } from './io';
 
 interface ProxyCliOptions {
   vendor?: string;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadProfile, vendorIds } from '../profile/load';
-import type { Io } from './main';
+import type { Io } from './io';
 
 export function registerVendorsCommand(program: Command, io: Io): void {
   program

@@ -14,7 +14,7 @@ import { planVendor } from '../verify/plan';
 import type { VerifySettings } from '../verify/settings';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { writeReports } from '../../reporters/write';
-import { addReportOptions, type Io } from './main';
+import { addReportOptions, type Io } from './io';
 
 export interface VerifyOptions {
   vendor: string[];
