@@ -1,4 +1,4 @@
-import { summarize } from '../src/engine/summary';
+import { runSummary } from '../src/engine/summary';
 import type { EvaluatedExchange, Summary, VendorRun } from '../src/types';
 
 export interface ConsoleOptions {
@@ -29,10 +29,10 @@ export function exchangeLine(vendor: string, exchange: EvaluatedExchange, option
 
 /** A summary table, one row per vendor; with colour, non-zero failures and errors are red, warnings yellow. */
 export function summaryTable(runs: VendorRun[], options: ConsoleOptions = {}): string {
-  return summaryTableOf(runs.map((run) => ({ vendor: run.vendor, summary: summarize(run.exchanges), unreachable: run.unreachable })), options);
+  return summaryTableOf(runs.map((run) => ({ vendor: run.vendor, summary: runSummary(run), unreachable: run.unreachable })), options);
 }
 
-/** One row of the summary table: a run's totals (a streamed run has no exchanges to count). */
+/** One row of the summary table: a run's totals from `runSummary` (or a streamed run's, counted the same way). */
 export interface SummaryRow {
   vendor: string;
   summary: Summary;
@@ -44,7 +44,7 @@ export function summaryTableOf(runs: SummaryRow[], options: ConsoleOptions = {})
   const header = ['vendor', 'exchanges', 'checks', 'passed', 'failed', 'warnings', 'skipped', 'errors'];
   const rows = runs.map((run) => {
     const s = run.summary;
-    return [run.vendor, s.exchanges, s.checks, s.passed, s.failed, s.warnings, s.skipped, s.errors + (run.unreachable ? 1 : 0)].map(String);
+    return [run.vendor, s.exchanges, s.checks, s.passed, s.failed, s.warnings, s.skipped, s.errors].map(String);
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   // Pad before painting: escape codes have no width on screen.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { checks } from '../src/checks';
-import { summarize } from '../src/engine/summary';
+import { runSummary } from '../src/engine/summary';
 import type { EvaluatedExchange, Finding, Outcome, Summary, VendorRun } from '../src/types';
 import { toolVersion } from '../src/util/paths';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets';
@@ -70,7 +70,7 @@ export function checkColumns(exchanges: EvaluatedExchange[]): string[] {
 
 function overviewTable(runs: VendorRun[]): string {
   const rows = runs.map((run, r) => {
-    const s = summarize(run.exchanges);
+    const s = runSummary(run);
     const verdict = verdictOf(run, s);
     return `<tr><td class="text"><a href="#run-${r}"><code>${escapeHtml(run.vendor)}</code></a></td>`
       + `<td class="text"><span class="verdict o-${verdict.outcome}">${escapeHtml(verdict.label)}</span></td>`
@@ -91,8 +91,8 @@ function legend(): string {
 function tabs(runs: VendorRun[]): string {
   if (runs.length < 2) return '';
   const links = runs.map((run, r) => {
-    const s = summarize(run.exchanges);
-    const bad = s.failed + s.errors + (run.unreachable ? 1 : 0);
+    const s = runSummary(run);
+    const bad = s.failed + s.errors;
     const count = bad > 0 ? `<span class="count o-fail">${bad}</span>` : `<span class="count o-pass">${SYMBOL.pass}</span>`;
     return `<a role="tab" id="tab-${r}" href="#run-${r}" aria-controls="run-${r}" aria-selected="${r === 0}">${escapeHtml(run.vendor)}${count}</a>`;
   });
@@ -184,7 +184,7 @@ function exchangeBlock(exchange: EvaluatedExchange, r: number, x: number, column
 }
 
 function runSection(run: VendorRun, r: number, several: boolean): string {
-  const s = summarize(run.exchanges);
+  const s = runSummary(run);
   const verdict = verdictOf(run, s);
   const columns = checkColumns(run.exchanges);
   const title = run.title ? `${escapeHtml(run.title)} <code>${escapeHtml(run.vendor)}</code>` : `<code>${escapeHtml(run.vendor)}</code>`;
@@ -222,7 +222,10 @@ function runSection(run: VendorRun, r: number, several: boolean): string {
 
 /** One self-contained HTML page for these runs: no network fetch, works from file://. */
 export function renderHtml(runs: VendorRun[]): string {
-  const total = runs.reduce((n, run) => n + summarize(run.exchanges).failed + summarize(run.exchanges).errors + (run.unreachable ? 1 : 0), 0);
+  const total = runs.reduce((n, run) => {
+    const s = runSummary(run);
+    return n + s.failed + s.errors;
+  }, 0);
   const vendors = runs.map((r) => r.vendor).join(', ');
   const title = `errspec: ${vendors || 'no vendor'} (${total > 0 ? `${total} failed` : 'passed'})`;
   const csp = `default-src 'none'; style-src ${sha256(HTML_STYLE)}; script-src ${sha256(HTML_SCRIPT)}; base-uri 'none'; form-action 'none'`;

@@ -1,4 +1,4 @@
-import { summarize } from '../src/engine/summary';
+import { runSummary } from '../src/engine/summary';
 import type { EvaluatedExchange, VendorRun } from '../src/types';
 import { toolVersion } from '../src/util/paths';
 
@@ -11,7 +11,7 @@ export function jsonReport(run: VendorRun): Record<string, unknown> {
     source: run.source,
     startedAt: run.startedAt,
     durationMs: run.durationMs,
-    summary: summarize(run.exchanges),
+    summary: runSummary(run),
     ...(run.unreachable ? { unreachable: run.unreachable } : {}),
     ...(run.notes && run.notes.length > 0 ? { notes: run.notes } : {}),
     exchanges: run.exchanges.map(jsonExchange),

@@ -1,3 +1,4 @@
+import { runSummary } from '../src/engine/summary';
 import { create } from 'xmlbuilder2';
 import type { VendorRun } from '../src/types';
 import { details, xmlSafe } from './junit-text';
@@ -21,10 +22,11 @@ export function renderJunit(runs: VendorRun[]): string {
   let total = 0, failures = 0, errors = 0, time = 0;
   runs.forEach((run, index) => {
     const cases = run.exchanges.flatMap((e) => e.findings.map((f) => ({ e, f })));
-    const count = (o: string) => cases.filter(({ f }) => f.outcome === o).length;
-    const suiteFailures = count('fail');
-    const suiteErrors = count('error') + (run.unreachable ? 1 : 0);
-    const suiteSkipped = count('skip');
+    // The engine's summary, never a count of this writer's own: one testcase per check, `target > reachable` included.
+    const s = runSummary(run);
+    const suiteFailures = s.failed;
+    const suiteErrors = s.errors;
+    const suiteSkipped = s.skipped;
     const seconds = run.durationMs / 1000;
     const suite = root.ele('testsuite', {
       name: literal(xmlSafe(run.vendor)),
@@ -33,7 +35,7 @@ export function renderJunit(runs: VendorRun[]): string {
       hostname: 'localhost',
       // JUnit timestamps carry no zone (Ant's ISO8601_DATETIME_PATTERN); errspec's are UTC.
       timestamp: run.startedAt.replace(/(\.\d+)?Z$/, ''),
-      tests: String(cases.length + (run.unreachable ? 1 : 0)),
+      tests: String(s.checks),
       failures: String(suiteFailures),
       errors: String(suiteErrors),
       skipped: String(suiteSkipped),
@@ -59,7 +61,7 @@ export function renderJunit(runs: VendorRun[]): string {
       else if (f.outcome === 'skip') testcase.ele('skipped').txt(literal(xmlSafe(f.message)));
       else if (f.outcome === 'warn') testcase.ele('system-out').txt(literal(xmlSafe(`warning: ${details(e, f)}`)));
     }
-    total += cases.length + (run.unreachable ? 1 : 0);
+    total += s.checks;
     failures += suiteFailures;
     errors += suiteErrors;
     time += seconds;

@@ -1,4 +1,4 @@
-import { summarize } from '../src/engine/summary';
+import { runSummary } from '../src/engine/summary';
 import type { VendorRun } from '../src/types';
 
 /** Options of the Markdown summary. */
@@ -30,7 +30,7 @@ export function renderMarkdown(runs: VendorRun[], options: MarkdownOptions = {})
   const maxMessage = options.maxMessage ?? 160;
   const out = ['## errspec', '', '| vendor | result | exchanges | checks | passed | failed | warnings | skipped | errors |', '|---|---|--:|--:|--:|--:|--:|--:|--:|'];
   for (const run of runs) {
-    const s = summarize(run.exchanges);
+    const s = runSummary(run);
     out.push(`| ${idCell(run.vendor)} | ${verdict(run)} | ${s.exchanges} | ${s.checks} | ${s.passed} | ${s.failed} | ${s.warnings} | ${s.skipped} | ${s.errors} |`);
   }
   for (const run of runs) if (run.unreachable) out.push('', `**${markdownCell(run.vendor)}**: target unreachable: ${markdownCell(run.unreachable, maxMessage)}`);

@@ -15,6 +15,19 @@ export function count(summary: Summary, exchange: EvaluatedExchange): void {
   }
 }
 
+/**
+ * The one summary of a run that every writer renders (JSON, JUnit, HTML, Markdown, console): its findings,
+ * and a target that could not be reached at all as one error of its own (JUnit's `target > reachable`).
+ */
+export function runSummary(run: Pick<VendorRun, 'exchanges' | 'unreachable'>): Summary {
+  const summary = summarize(run.exchanges);
+  if (run.unreachable) {
+    summary.checks++;
+    summary.errors++;
+  }
+  return summary;
+}
+
 export function summarize(exchanges: EvaluatedExchange[]): Summary {
   const summary = emptySummary();
   for (const exchange of exchanges) count(summary, exchange);

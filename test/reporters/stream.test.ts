@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
-import { summarize } from '../../src/engine/summary';
+import { runSummary } from '../../src/engine/summary';
 import type { EvaluatedExchange, Finding, VendorRun } from '../../src/types';
 import { renderJson } from '../../reporters/json';
 import { renderJunit } from '../../reporters/junit';
@@ -19,7 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const headOf = (run: VendorRun): RunHead => {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { exchanges, ...rest } = run;
-  return { ...rest, summary: summarize(run.exchanges) };
+  return { ...rest, summary: runSummary(run) };
 };
 
 let n = 0;
