@@ -1,3 +1,4 @@
+import { connectionTokens, isHopByHop } from '../util/hop-by-hop';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { send } from '../probes/http';
@@ -35,8 +36,9 @@ export interface VerifyProxy {
   close(): Promise<void>;
 }
 
-/** Hop-by-hop and framing headers: the forwarded request and the answer get their own. */
-const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'upgrade']);
+/** Framing headers besides the hop-by-hop ones: the forwarded request and the answer get their own. */
+const FRAMING = new Set(['host', 'content-length']);
+const notForwarded = (name: string, listed: ReadonlySet<string>): boolean => isHopByHop(name, listed) || FRAMING.has(name);
 
 /**
  * A loopback proxy between the Pact verifier and the provider. It forwards the verifier's bytes unchanged
@@ -56,7 +58,8 @@ export async function startVerifyProxy(options: VerifyProxyOptions): Promise<Ver
   async function forward(req: http.IncomingMessage, body: string, res: http.ServerResponse): Promise<void> {
     const sentHeaders: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) sentHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
-    const headers = Object.fromEntries(Object.entries(sentHeaders).filter(([name]) => !HOP_HEADERS.has(name)));
+    const sentListed = connectionTokens([sentHeaders.connection ?? '']);
+    const headers = Object.fromEntries(Object.entries(sentHeaders).filter(([name]) => !notForwarded(name, sentListed)));
     // Uncompressed answers, so the report shows the body the provider meant.
     headers['accept-encoding'] = 'identity';
     options.rewrite?.(headers);
@@ -77,7 +80,8 @@ export async function startVerifyProxy(options: VerifyProxyOptions): Promise<Ver
       exchange.response = { ...result.response, headers: redactor.headerMap(answerHeaders), body: redactor.text(answer) };
       exchanges.push(exchange);
       // The body was decoded and may be capped: framing and encoding headers are this proxy's own.
-      const out = Object.fromEntries(Object.entries(answerHeaders).filter(([name]) => !HOP_HEADERS.has(name) && name !== 'content-encoding'));
+      const answerListed = connectionTokens([answerHeaders.connection ?? '']);
+      const out = Object.fromEntries(Object.entries(answerHeaders).filter(([name]) => !notForwarded(name, answerListed) && name !== 'content-encoding'));
       res.writeHead(status, { ...out, 'content-length': String(Buffer.byteLength(answer)) });
       res.end(answer);
     } else {

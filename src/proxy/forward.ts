@@ -1,31 +1,24 @@
 import { UsageError } from '../errors';
+import { connectionTokens, isHopByHop } from '../util/hop-by-hop';
 
-/** Headers that belong to one connection, not to the message (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization',
-  'te', 'trailer', 'transfer-encoding', 'upgrade',
-]);
 
 /** Node answers `Expect: 100-continue` itself; undici refuses to send it on. */
 const REQUEST_ONLY_DROPS = new Set(['host', 'expect']);
 
-/** Names a Connection header lists are hop-by-hop too. */
-function connectionTokens(rawHeaders: string[]): Set<string> {
-  const tokens = new Set<string>();
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i].toLowerCase() !== 'connection') continue;
-    for (const token of rawHeaders[i + 1].split(',')) if (token.trim()) tokens.add(token.trim().toLowerCase());
-  }
-  return tokens;
+/** The values of the Connection headers of a flat [name, value, ...] list. */
+function connectionValues(rawHeaders: string[]): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === 'connection') values.push(rawHeaders[i + 1]);
+  return values;
 }
 
 /** A flat [name, value, ...] list with hop-by-hop headers (and `drops`) taken out; order, case and repeats kept. */
 function withoutHopByHop(rawHeaders: string[], drops: ReadonlySet<string> = new Set()): string[] {
-  const listed = connectionTokens(rawHeaders);
+  const listed = connectionTokens(connectionValues(rawHeaders));
   const out: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i].toLowerCase();
-    if (HOP_BY_HOP.has(name) || drops.has(name) || listed.has(name)) continue;
+    if (isHopByHop(name, listed) || drops.has(name)) continue;
     out.push(rawHeaders[i], rawHeaders[i + 1]);
   }
   return out;
