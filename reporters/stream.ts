@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { writeFileAtomicWith } from '../src/util/write-atomic';
 import os from 'node:os';
 import path from 'node:path';
 import type { EvaluatedExchange, Summary, VendorRun } from '../src/types';
@@ -161,20 +162,7 @@ export class StreamedReport {
     const frame = this.frame(head);
     try {
       if (typeof this.target === 'string') {
-        const temp = `${this.target}.${process.pid}.${Date.now()}.tmp`;
-        try {
-          const out = openSync(temp, 'w');
-          try {
-            this.copyTo((bytes, length) => writeBytes(out, bytes, length), frame);
-            fsyncSync(out);
-          } finally {
-            closeSync(out);
-          }
-          renameSync(temp, this.target);
-        } catch (error) {
-          rmSync(temp, { force: true });
-          throw error;
-        }
+        writeFileAtomicWith(this.target, (out) => this.copyTo((bytes, length) => writeBytes(out, bytes, length), frame));
       } else {
         const stream = this.target;
         // The read buffer is reused: a stream that writes later needs its own copy.

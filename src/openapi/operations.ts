@@ -1,3 +1,4 @@
+import { escapeToken } from '../util/json-pointer';
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types';
 import type { LoadedApi } from './load';
 import { deref, derefOrUndefined, UnresolvedRef } from './resolve';
@@ -54,7 +55,7 @@ type MediaType = OpenAPIV3.MediaTypeObject | OpenAPIV3_1.MediaTypeObject;
 /** JSON media types: application/json and structured-syntax `+json` types (application/fhir+json). */
 export const isJsonMediaType = (type: string): boolean => /^application\/([a-z0-9.!#$&^_-]+\+)?json\s*(;|$)/i.test(type.trim());
 
-const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+const escapePointer = escapeToken;
 
 /** Every operation of the document, in document order. */
 export function operationsOf(api: LoadedApi): ApiOperation[] {

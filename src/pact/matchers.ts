@@ -1,3 +1,4 @@
+import { escapeToken } from '../util/json-pointer';
 import { Matchers, type MinLikeMatcher } from '@pact-foundation/pact';
 import type { Profile } from '../profile/profile';
 import type { ProbeDef } from '../profile/types';
@@ -122,7 +123,7 @@ function walk(value: unknown, node: SchemaNode | undefined, pattern: string, roo
     const required = new Set(schema.required ?? []);
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-      const childPattern = `${pattern}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      const childPattern = `${pattern}/${escapeToken(key)}`;
       const kept = required.has(key) || focus.keep.some((k) => k === childPattern || k.startsWith(`${childPattern}/`));
       // What errspec does not rely on stays out of the contract: an optional field a provider omits breaks nothing.
       if (kept) out[key] = walk(child, schema.properties?.[key], childPattern, root, focus);

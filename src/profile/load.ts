@@ -1,3 +1,4 @@
+import { pointerTokens } from '../util/json-pointer';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
@@ -36,7 +37,7 @@ export function parseYamlFile(file: string, onError: (message: string) => Error)
 
 /** `file:line` of the node an ajv instancePath points at (the nearest existing ancestor). */
 export function locate(parsed: ParsedYaml, instancePath: string): string {
-  const keys = instancePath.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const keys = pointerTokens(instancePath);
   for (let n = keys.length; n >= 0; n--) {
     const node = parsed.doc.getIn(keys.slice(0, n).map((k) => (/^\d+$/.test(k) ? Number(k) : k)), true);
     if (isNode(node) && node.range) return `${parsed.file}:${parsed.lines.linePos(node.range[0]).line}`;

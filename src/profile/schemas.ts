@@ -1,3 +1,4 @@
+import { unescapeToken } from '../util/json-pointer';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
@@ -103,7 +104,7 @@ class SchemaRegistry {
     let found = typeof root['x-rule'] === 'string' ? (root['x-rule'] as string) : undefined;
     for (const segment of fragment.split('/').filter(Boolean)) {
       if (!node || typeof node !== 'object') break;
-      node = (node as SchemaNode)[decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~')];
+      node = (node as SchemaNode)[unescapeToken(decodeURIComponent(segment))];
       const rule = node && typeof node === 'object' ? (node as SchemaNode)['x-rule'] : undefined;
       if (typeof rule === 'string') found = rule;
     }

@@ -6,13 +6,20 @@ import path from 'node:path';
  * temp file, flush it to disk, then rename it over the target (atomic on one file system).
  */
 export function writeFileAtomic(file: string, content: string): void {
+  writeFileAtomicWith(file, (fd) => {
+    const bytes = Buffer.from(content, 'utf8');
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
+  });
+}
+
+/** The same, for a writer that fills the open file itself (a streamed report copying its parts in). */
+export function writeFileAtomicWith(file: string, write: (fd: number) => void): void {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
     const fd = openSync(temp, 'w');
     try {
-      const bytes = Buffer.from(content, 'utf8');
-      for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
+      write(fd);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
