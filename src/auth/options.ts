@@ -1,4 +1,5 @@
 import { UsageError } from '../errors';
+import { httpUrl } from '../util/http-url';
 import { envSecret } from '../util/env';
 import { joinUrl } from '../probes/request';
 import type { ClientAuthMethod, OAuthClientSettings } from './oauth';
@@ -51,13 +52,6 @@ export function oauthSettingsFrom(options: OAuthOptions, baseUrl: string, env: N
 
 function tokenUrlOf(raw: string, baseUrl: string): string {
   if (raw.startsWith('/')) return joinUrl(baseUrl, raw);
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`--oauth-token-url "${raw}" is neither an absolute URL nor a path starting with /`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--oauth-token-url must be http(s), got ${url.protocol}`);
-  if (url.username || url.password) throw new UsageError('--oauth-token-url must not carry credentials: use --client-id-env and --client-secret-env');
-  return url.toString();
+  if (!URL.canParse(raw)) throw new UsageError(`--oauth-token-url "${raw}" is neither an absolute URL nor a path starting with /`);
+  return httpUrl('--oauth-token-url', raw, 'use --client-id-env and --client-secret-env').toString();
 }

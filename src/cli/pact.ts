@@ -1,3 +1,4 @@
+import { httpUrl } from '../util/http-url';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { exitCodeOf } from '../engine/summary';
@@ -29,16 +30,6 @@ function selectedVendors(vendor: string[], all: boolean): string[] {
   return vendors;
 }
 
-function httpUrl(option: string, raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`${option} "${raw}" is not a URL (expected http://host[:port][/prefix] or https://...)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${option} "${raw}": only http and https are supported`);
-  return raw;
-}
 
 interface GenerateCliOptions {
   consumer: string;

@@ -1,3 +1,4 @@
+import { httpUrl } from '../util/http-url';
 import os from 'node:os';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
@@ -206,16 +207,3 @@ function onTermination(interrupts: AbortController, io: Io): () => void {
   };
 }
 
-/** A target errspec can probe: an absolute http(s) URL. */
-function httpUrl(option: string, raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`${option} "${raw}" is not a URL (expected http://host[:port][/prefix] or https://...)`);
-  }
-  // Reports show the target: a password in it would be in every one of them (and in this message).
-  if (url.username || url.password) throw new UsageError(`${option} must not carry credentials (user:password@): use --token-env or --api-key-env`);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${option} "${raw}": only http and https targets are supported, got ${url.protocol}`);
-  return url;
-}

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors';
+import { httpUrl } from '../util/http-url';
 import { connectionTokens, isHopByHop } from '../util/hop-by-hop';
 
 
@@ -52,15 +53,8 @@ export interface Target {
 }
 
 export function parseTarget(raw: string): Target {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`--target "${raw}" is not a URL (expected http://host[:port][/prefix] or https://...)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target "${raw}": only http and https targets are supported, got ${url.protocol}`);
+  const url = httpUrl('--target', raw, 'your client sends its own');
   if (url.search || url.hash) throw new UsageError(`--target "${raw}": give an origin and optional path prefix, without query or fragment`);
-  if (url.username || url.password) throw new UsageError('--target must not carry credentials: your client sends its own');
   return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
 }
 

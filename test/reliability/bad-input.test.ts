@@ -45,6 +45,11 @@ const cases: Case[] = [
     line: new RegExp(`^errspec: \\S*bad-profile\\.yaml:${lineOf(opescare, /^statusRule: /m)}: profile invalid: /statusRule: must be string$`),
   },
   {
+    name: 'a pact verify --base-url with user:password@ (one URL validator for every command)',
+    args: ['pact', 'verify', '--vendor', 'opescare', '--base-url', 'http://user:pw@127.0.0.1:9'],
+    line: /^errspec: --base-url must not carry credentials \(user:password@\): use --token-env or --api-key-env$/,
+  },
+  {
     name: 'a profile that fails its schema (check --vendor FILE)',
     args: ['check', goodHar, '--vendor', file('bad-profile-2.yaml', opescare.replace(/^title: .*$/m, 'title: [not, a, string]'))],
     line: new RegExp(`^errspec: \\S*bad-profile-2\\.yaml:${lineOf(opescare, /^title: /m)}: profile invalid: /title: must be string$`),
