@@ -1,4 +1,6 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ReportPathError } from '../src/errors';
 import type { VendorRun } from '../src/types';
 import { writeFileAtomic } from '../src/util/write-atomic';
 import { renderHtml } from './html';
@@ -13,6 +15,31 @@ export interface ReportTargets {
   html?: string;
   /** The Markdown summary (`--summary FILE`). */
   summary?: string;
+}
+
+/** The option each report target comes from, for messages. */
+const OPTION: Record<keyof ReportTargets, string> = { json: '--json', junit: '--junit', html: '--html', summary: '--summary' };
+
+/**
+ * Prove every requested report can be written before the run starts: its folder exists or can be made,
+ * the path is no folder, and a file can be created beside it. Throws ReportPathError naming the option.
+ */
+export function assertWritable(targets: ReportTargets): void {
+  for (const [key, file] of Object.entries(targets) as [keyof ReportTargets, string | undefined][]) {
+    if (!file || file === '-') continue;
+    const resolved = path.resolve(file);
+    const probe = path.join(path.dirname(resolved), `.${path.basename(resolved)}.${process.pid}.writable`);
+    try {
+      mkdirSync(path.dirname(resolved), { recursive: true });
+      if (statSync(resolved, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });
+      closeSync(openSync(probe, 'wx'));
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException;
+      throw new ReportPathError(`${OPTION[key]} ${file}: cannot write the report there (${code ?? message}); nothing was sent`);
+    } finally {
+      rmSync(probe, { force: true });
+    }
+  }
 }
 
 /**

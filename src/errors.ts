@@ -52,6 +52,11 @@ export class TargetUnreachableError extends ErrspecError {
 }
 
 /** An external tool errspec drives (Pact CLI, Jest) failed to run. */
+/** A report path errspec cannot write: found before the first request, so no verdict is lost to it. */
+export class ReportPathError extends ErrspecError {
+  override readonly code = 'ERRSPEC_REPORT_PATH';
+}
+
 export class ToolFailedError extends ErrspecError {
   override readonly code = 'ERRSPEC_TOOL_FAILED';
 }

@@ -14,7 +14,7 @@ import { DEFAULT_MAX_PROBES } from '../openapi/plan';
 import { planVendor } from '../verify/plan';
 import type { VerifySettings } from '../verify/settings';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
-import { writeReports } from '../../reporters/write';
+import { assertWritable, writeReports } from '../../reporters/write';
 import { addReportOptions, type Io } from './io';
 
 export interface VerifyOptions {
@@ -151,6 +151,9 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     color: colorFor(options.json === '-' ? process.stderr : process.stdout),
   };
   if (options.insecure) io.stderr.write('errspec: warning: --insecure: TLS certificates of the target are not verified\n');
+  const targets = { junit: options.junit, json: options.json, html: options.html, summary: options.summary };
+  // A report that cannot be written is found now, not after the whole run (when its verdict would be lost).
+  assertWritable(targets);
   const interrupts = new AbortController();
   const stopOnSignal = onTermination(interrupts, io);
   const out = options.json === '-' ? io.stderr : io.stdout;
@@ -167,7 +170,6 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     }
     // Reports list vendors in id order, whatever order the command line named them in.
     runs.sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : 0));
-    const targets = { junit: options.junit, json: options.json, html: options.html, summary: options.summary };
     writeReports(runs, targets, io.stdout);
     const signal = interrupts.signal.aborted ? (interrupts.signal.reason as NodeJS.Signals) : undefined;
     const missing = vendors.filter((v) => !runs.some((r) => r.vendor === loadProfile(v).id));

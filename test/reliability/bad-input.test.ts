@@ -45,6 +45,12 @@ const cases: Case[] = [
     line: new RegExp(`^errspec: \\S*bad-profile\\.yaml:${lineOf(opescare, /^statusRule: /m)}: profile invalid: /statusRule: must be string$`),
   },
   {
+    // Issue 14 item 10: found before the first request, not after the whole run.
+    name: 'a --json path that cannot be written (its folder is a file)',
+    args: ['verify', '--vendor', 'opescare', '--json', path.join(file('not-a-folder', 'x'), 'report.json')],
+    line: /^errspec: --json \S+not-a-folder\/report\.json: cannot write the report there \(ENOTDIR\); nothing was sent$/,
+  },
+  {
     name: 'a pact verify --base-url with user:password@ (one URL validator for every command)',
     args: ['pact', 'verify', '--vendor', 'opescare', '--base-url', 'http://user:pw@127.0.0.1:9'],
     line: /^errspec: --base-url must not carry credentials \(user:password@\): use --token-env or --api-key-env$/,
