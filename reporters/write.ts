@@ -37,7 +37,11 @@ export function assertWritable(targets: ReportTargets): void {
       const { code, message } = error as NodeJS.ErrnoException;
       throw new ReportPathError(`${OPTION[key]} ${file}: cannot write the report there (${code ?? message}); nothing was sent`);
     } finally {
-      rmSync(probe, { force: true });
+      try {
+        rmSync(probe, { force: true });
+      } catch {
+        // No folder there: nothing was created.
+      }
     }
   }
 }
