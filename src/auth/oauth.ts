@@ -1,3 +1,4 @@
+import { readTokenBody } from './token-response';
 import { send, type SendOptions, type SendResult } from '../probes/http';
 import type { HostPacer } from '../probes/pacer';
 import type { OutgoingRequest } from '../probes/request';
@@ -152,19 +153,9 @@ export function parseTokenResponse(request: OutgoingRequest, result: SendResult,
     const code = errorCodeOf(response.body);
     return failure('refused', `the token endpoint refused the client: HTTP ${response.status}${code ? ` ${code}` : ''}`);
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(response.body);
-  } catch {
-    return failure('unusable', `the token endpoint answered HTTP ${response.status} with a body that is not JSON`);
-  }
-  const fields = (body ?? {}) as { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
-  if (typeof fields.access_token !== 'string' || fields.access_token === '') {
-    return failure('unusable', `the token endpoint answered HTTP ${response.status} without an access_token`);
-  }
-  if (typeof fields.token_type === 'string' && fields.token_type.toLowerCase() !== 'bearer') {
-    return failure('unusable', `the token endpoint issued a token of type "${fields.token_type}"; errspec sends Bearer tokens only`);
-  }
+  const read = readTokenBody(response.status, response.body);
+  if ('problem' in read) return failure('unusable', read.problem);
+  const fields = read.body;
   // Some servers send expires_in as a string of digits.
   const expiresIn = typeof fields.expires_in === 'number' ? fields.expires_in : typeof fields.expires_in === 'string' && /^\d+$/.test(fields.expires_in) ? Number(fields.expires_in) : undefined;
   const margin = expiresIn === undefined ? 0 : Math.min(EXPIRY_MARGIN_SECONDS, expiresIn / 10);

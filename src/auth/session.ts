@@ -6,7 +6,9 @@ import type { Redactor } from '../util/redact';
 import { tokenRequestCurl, type OAuthClient, type TokenFailure, type TokenResult } from './oauth';
 
 /** Exchange id of a token request the endpoint refused (or never answered). */
-export const TOKEN_EXCHANGE_ID = 'oauth-token';
+import { TOKEN_EXCHANGE } from '../checks/token-response';
+
+export const TOKEN_EXCHANGE_ID = TOKEN_EXCHANGE;
 
 /** How reproductions of probes sent with an OAuth token refer to it: the token is never written down. */
 export const ACCESS_TOKEN_ENV = 'ERRSPEC_ACCESS_TOKEN';
@@ -71,17 +73,17 @@ export class OAuthSession {
         headers: redactor.headerMap(request.headers),
         ...(request.body !== undefined ? { body: redactor.text(request.body) } : {}),
       },
-      expectedStatuses: refused ? statusesOf(this.profile, refused) : RFC6749_ERROR_STATUSES,
-      ...(refused ? { expectedCodes: refused } : {}),
+      // A refusal is checked as the error it is; a 2xx without a usable token, by the token-response check.
+      ...(failure.kind === 'unusable' ? {} : {
+        expectedStatuses: refused ? statusesOf(this.profile, refused) : RFC6749_ERROR_STATUSES,
+        ...(refused ? { expectedCodes: refused } : {}),
+      }),
       durationMs: result.durationMs,
     };
     if (result.response) exchange.response = redactedResponse(result.response, redactor);
     else exchange.transportError = { code: result.transportError?.code ?? 'ERROR', message: redactor.text(result.transportError?.message ?? 'no response') };
     const repro = tokenRequestCurl(this.client.settings);
-    // A 2xx without a usable token is no error response to check: it is reported as what went wrong.
-    if (failure.kind === 'unusable') {
-      return { ...exchange, ok: false, findings: [{ check: 'token-response', outcome: 'error', message: redactor.text(failure.reason), repro }] };
-    }
+    // A 2xx without a usable token is checked by the token-response check, like any other answer.
     return evaluate(this.profile, exchange, { strict: this.deps.strict, repro });
   }
 }

@@ -19,6 +19,7 @@ import wwwAuthenticate from './www-authenticate';
 import allowHeader from './allow-header';
 import docUrl from './doc-url';
 import errorSeverity from './error-severity';
+import tokenResponse from './token-response';
 
 /** Every check, in report order. Adding a check: one file, one line here, one fixture. */
 export const checks: readonly Check[] = registry([
@@ -41,6 +42,7 @@ export const checks: readonly Check[] = registry([
   allowHeader,
   docUrl,
   errorSeverity,
+  tokenResponse,
 ]);
 
 function registry(list: Check[]): readonly Check[] {

@@ -75,6 +75,8 @@ export class Profile {
     if (doc.envelope.docUrl) ids.add(doc.envelope.docUrl.rule);
     // error-severity: an OperationOutcome envelope (the issue-code and coding extractors).
     if ('extractor' in doc.envelope.code) ids.add('fhir-r4.error-issue');
+    // token-response: a vendor with an OAuth token endpoint.
+    if (doc.auth.tokenEndpoint) ids.add('rfc6749.token-response');
     if ('rule' in doc.envelope.code) ids.add(doc.envelope.code.rule);
     return [...ids].sort();
   }

@@ -37,7 +37,7 @@ function run(profile: Profile, c: ContractCase): EvaluatedExchange {
   const headers = headersOf(profile, c.status, c.headers);
   const probe = c.probe === undefined ? undefined : profile.probes.find((p) => p.id === c.probe);
   if (c.probe !== undefined && !probe) throw new Error(`${profile.id} has no probe ${c.probe}`);
-  const extra = probe ? { id: probe.id, expectedStatuses: probe.expect.status, expectedCodes: probe.expect.codes, basis: probe.basis } : {};
+  const extra = probe ? { id: probe.id, expectedStatuses: probe.expect.status, expectedCodes: probe.expect.codes, basis: probe.basis } : c.exchangeId ? { id: c.exchangeId } : {};
   return evaluate(profile, exchangeOf(c.status, c.body, headers, extra));
 }
 
