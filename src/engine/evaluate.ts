@@ -27,6 +27,15 @@ export function checksForProbe(profile: Profile, expectedStatuses: number[], lis
   return [...checks];
 }
 
+/** `--strict`, the one meaning everywhere: a warning becomes a failure that says so. */
+export function strictly(finding: Finding): Finding {
+  if (finding.outcome === 'warn') {
+    finding.outcome = 'fail';
+    finding.message = `(strict) ${finding.message}`;
+  }
+  return finding;
+}
+
 /** Run every applicable check on one exchange. Never throws for anything the target sent. */
 export function evaluate(profile: Profile, exchange: Exchange, options: EvaluateOptions = {}): EvaluatedExchange {
   const list = options.checks ?? allChecks;
@@ -51,10 +60,7 @@ export function evaluate(profile: Profile, exchange: Exchange, options: Evaluate
       result = { outcome: 'error' as const, message: `check crashed: ${(cause as Error).message}` };
     }
     const finding: Finding = { check: check.id, ...result };
-    if (options.strict && finding.outcome === 'warn') {
-      finding.outcome = 'fail';
-      finding.message = `(strict) ${finding.message}`;
-    }
+    if (options.strict) strictly(finding);
     // A warning carries its reproduction too: "did not provoke" is acted on by trying the request by hand.
     if ((finding.outcome === 'fail' || finding.outcome === 'error' || finding.outcome === 'warn') && options.repro) finding.repro = options.repro;
     findings.push(finding);

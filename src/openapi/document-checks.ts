@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { strictly } from '../engine/evaluate';
 import type { Profile } from '../profile/profile';
 import { schemas } from '../profile/schemas';
 import type { EvaluatedExchange, Finding, RuleRef } from '../types';
@@ -39,7 +40,7 @@ export function documentFindings(profile: Profile, api: LoadedApi, operations: A
       findings.push(warning(DOCUMENT_CHECKS.errorEnvelope, `declared error responses disagree with the ${profile.doc.envelope.schema} envelope: ${problems.join('; ')}`, envelopeRule(profile), `error bodies valid against ${profile.doc.envelope.schema}`, problems));
     }
     if (findings.length === 0) continue;
-    if (strict) for (const f of findings) Object.assign(f, { outcome: 'fail', message: `(strict) ${f.message}` });
+    if (strict) findings.forEach(strictly);
     out.push({
       id: ids.take(`${operationSlug(op)}-openapi`),
       entry: null,
