@@ -64,7 +64,8 @@ function hostileHandler(known: string[]) {
     if (req.url?.startsWith('/oauth/token')) {
       issued = true;
       res.writeHead(200, { 'content-type': 'application/json', 'x-echo': everything });
-      res.end(JSON.stringify({ access_token: ISSUED.value, token_type: 'Bearer', expires_in: 3600, echo: everything }));
+      const escaped = [...received, ...echo].flatMap(jsonEscapedForms).map((e) => `"${e}"`).join(',');
+      res.end(`${JSON.stringify({ access_token: ISSUED.value, token_type: 'Bearer', expires_in: 3600, echo: everything }).slice(0, -1)},"escaped":[${escaped}]}`);
       return;
     }
     const headers: Record<string, string> = {
@@ -95,13 +96,23 @@ function hostileHandler(known: string[]) {
       request: { headers: req.headers },
     };
     for (const s of echo) echoed[s] = 'a key named after the secret';
+    // Echoes a reader decodes: JSON escapes that no byte-level match of the secret finds (issue 14 item 1).
+    const escaped = [...received, ...echo].flatMap(jsonEscapedForms).map((e) => `"${e}"`).join(',');
     res.writeHead(401, { ...headers, 'content-type': 'application/json' });
-    res.end(JSON.stringify(echoed));
+    res.end(`${JSON.stringify(echoed).slice(0, -1)},"escaped":[${escaped}],"detail":"token ${escaped.replace(/"/g, '')} rejected"}`);
   };
 }
 
 function hostile(echo: string[]): Promise<TestServer> {
   return startServer(hostileHandler(echo));
+}
+
+/** How ASP.NET and PHP write a string in JSON: `+` as `\u002B`, `=` as `\u003d`, `/` as `\/`; and a writer escaping every character. */
+function jsonEscapedForms(secret: string): string[] {
+  const plain = JSON.stringify(secret).slice(1, -1);
+  const aspnetPhp = plain.replace(/\+/g, '\\u002B').replace(/=/g, '\\u003d').replace(/\//g, '\\/');
+  const every = [...secret].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  return [aspnetPhp, every];
 }
 
 /** Run errspec with every canary in the environment, all reports into a fresh directory; return what to search. */
@@ -210,7 +221,7 @@ describe('no secret reaches any output, even echoed back by a hostile target', (
           content: { mimeType: 'text/html', text: `<p>"access_token": "${ISSUED.value}"</p> Authorization: Bearer ${TOKEN.value} <pre>token ${TOKEN.value} and key ${API_KEY.value} rejected</pre>` },
         },
       };
-      const json = { ...entry, response: { ...entry.response, headers: [{ name: 'Content-Type', value: 'application/json' }], content: { mimeType: 'application/json', text: JSON.stringify({ error: 'token_invalid', access_token: ISSUED.value, client_secret: CLIENT_SECRET.value, message: 'no', status: 401 }) } } };
+      const json = { ...entry, response: { ...entry.response, headers: [{ name: 'Content-Type', value: 'application/json' }], content: { mimeType: 'application/json', text: `${JSON.stringify({ error: 'token_invalid', access_token: ISSUED.value, client_secret: CLIENT_SECRET.value, message: 'no', status: 401 }).slice(0, -1)},"escaped":[${[TOKEN, API_KEY].flatMap((c) => jsonEscapedForms(c.value)).map((e) => `"${e}"`).join(',')}]}` } } };
       writeFileSync(har, JSON.stringify({ log: { version: '1.2', creator: { name: 'canary', version: '1' }, entries: [entry, json] } }));
       return ['check', har, '--vendor', 'opescare', ...reportArgs(dir)];
     });
