@@ -18,7 +18,8 @@ function canary(kind: string): { value: string; core: string } {
 const TOKEN = canary('t0ken');
 // An API key of header-name characters in mixed case: a target may echo it in a header name, which arrives lower-cased.
 const API_KEY = ((c) => ({ value: `CnRy-${c.core}`, core: c.core }))(canary('Ap1Key'));
-const CLIENT_ID = canary('cl1ent');
+// A client id with a space and a `!`: form-encoded it is `Cnry+Client%21...`, which no URL-encoding of it matches (issue 14 item 4).
+const CLIENT_ID = ((c) => ({ value: `Cnry Client!${c.core}/Zq9=`, core: c.core }))(canary('cl1ent'));
 const CLIENT_SECRET = canary('s3cret');
 const ISSUED = canary('1ssued'); // the access token the hostile token endpoint hands out
 const BROKER = canary('br0ker');
@@ -184,6 +185,28 @@ describe('no secret reaches any output, even echoed back by a hostile target', (
     expect(result.code).not.toBe(2);
     expect(server.requests.length).toBeGreaterThan(1);
     expectClean(result);
+  });
+
+  test('issue 14 item 2: verify with --oauth-client-auth basic: the Basic credential a token endpoint echoes stays out', async () => {
+    // A token endpoint that refuses the client, echoing its Basic header: the refusal is the `oauth-token` exchange in every report.
+    const echoing = hostileHandler([CLIENT_ID.value, CLIENT_SECRET.value]);
+    server = await startServer((req, res, body) => {
+      if (!req.url?.startsWith('/oauth/token')) return echoing(req, res, body);
+      const auth = req.headers.authorization ?? '';
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': `Basic realm="${auth}"`, 'x-echo': auth });
+      res.end(`{"error":"invalid_client","error_description":"client ${auth} ${auth.slice(6)} ${jsonEscapedForms(auth.slice(6)).join(' ')} refused"}`);
+    });
+    const result = await run((dir) => [
+      'verify', '--vendor', 'opescare', '--base-url', server.url, '--oauth-token-url', '/oauth/token', '--oauth-client-auth', 'basic',
+      '--client-id-env', 'CANARY_CLIENT_ID', '--client-secret-env', 'CANARY_CLIENT_SECRET', ...reportArgs(dir),
+    ]);
+    expect(result.code).not.toBe(2);
+    const basic = server.requests.map((r) => r.headers.authorization ?? '').find((a) => a.startsWith('Basic '));
+    expect(basic).toBeDefined();
+    expectClean(result);
+    const base64 = basic!.slice('Basic '.length);
+    for (const f of readdirSync(result.dir)) expect(readFileSync(path.join(result.dir, f), 'utf8')).not.toContain(base64);
+    expect(result.stdout).not.toContain(base64);
   });
 
   test('usage errors and --debug stack traces name variables, never their values', async () => {
