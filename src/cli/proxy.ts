@@ -7,9 +7,9 @@ import { startProxy } from '../proxy/server';
 import { Redactor } from '../util/redact';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { writeReports } from '../../reporters/write';
-import { addReportOptions, type Io } from './main';
+import { addReportOptions, addSecretNameOptions, type Io, type SecretNameOptions } from './main';
 
-interface ProxyCliOptions {
+interface ProxyCliOptions extends Partial<SecretNameOptions> {
   vendor?: string;
   target?: string;
   port: string;
@@ -30,7 +30,7 @@ const whole = (name: string, raw: string, min = 0): number => {
 };
 
 export function registerProxyCommand(program: Command, io: Io): void {
-  addReportOptions(
+  addSecretNameOptions(addReportOptions(
     program
       .command('proxy')
       .description('forward traffic to --target unchanged and check every error response passing through against the vendor contract.\nPoint your own client or integration tests at the printed address; stop with SIGINT/SIGTERM to write the reports.')
@@ -40,7 +40,7 @@ export function registerProxyCommand(program: Command, io: Io): void {
       .option('--host <host>', 'interface to listen on', '127.0.0.1')
       .option('--max-body-bytes <n>', 'bytes of each error response kept for checking (the client always gets all of it)', '1048576')
       .option('--grace <ms>', 'on stop, how long requests in flight may finish before they are cut', '5000'),
-  ).action(async (options: ProxyCliOptions) => {
+  )).action(async (options: ProxyCliOptions) => {
     io.exitCode = await proxy(options, io);
   });
 }
@@ -59,7 +59,7 @@ export async function proxy(options: ProxyCliOptions, io: Io): Promise<number> {
   const out = options.json === '-' ? io.stderr : io.stdout;
   const color = colorFor(out);
   const { scheme, header } = profile.doc.auth;
-  const redactor = new Redactor([], scheme === 'api-key' ? [header ?? 'x-api-key'] : []);
+  const redactor = new Redactor([], [...(scheme === 'api-key' ? [header ?? 'x-api-key'] : []), ...(options.secretHeader ?? [])], options.secretParam ?? []);
   const running = await startProxy(profile, {
     target: options.target,
     host: options.host,

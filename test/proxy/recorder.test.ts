@@ -32,3 +32,21 @@ describe('issue 14 item 2: Basic credentials', () => {
     expect(out).not.toContain('CanaryAccess');
   });
 });
+
+describe('issue 14 item 3: credential-shaped values learned in the proxy', () => {
+  test('headers, cookies joined by ", ", query parameters, JSON fields, --secret-header and --secret-param', () => {
+    const secrets = ['GoogKey/1+a', 'Cookie1Val', 'Cookie2Val', 'QuerySubKey9', 'JsonPrivKey8', 'TenantHdr77', 'TenantPrm66'];
+    const recorder = new ProxyRecorder(profile, 'http://127.0.0.1:1', { redactor: new Redactor([], ['x-tenant'], ['tenant']) });
+    const request: SeenRequest = {
+      seq: 1,
+      method: 'POST',
+      url: `http://127.0.0.1:1/api/v1/connect/consents?subscription-key=${secrets[3]}&tenant=${secrets[6]}`,
+      headers: { 'x-goog-api-key': secrets[0], cookie: `a=${secrets[1]}, b=${secrets[2]}`, 'x-tenant': secrets[5] },
+      body: JSON.stringify({ credentials: { privateKey: secrets[4] } }),
+    };
+    const echo = `{"error":"token_invalid","status":401,"message":"${secrets.join(' ')}"}`;
+    recorder.response(request, { status: 401, headers: { 'content-type': 'application/json' }, body: { text: echo, truncated: false } }, 1);
+    const out = JSON.stringify(recorder.run());
+    for (const s of secrets) expect(out).not.toContain(s);
+  });
+});

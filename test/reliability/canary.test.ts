@@ -255,6 +255,45 @@ describe('no secret reaches any output, even echoed back by a hostile target', (
     expectClean(result);
   });
 
+  test('issue 14 item 3: check learns every credential-shaped header, parameter and JSON field, and --secret-header/--secret-param', async () => {
+    const kinds = ['ocp', 'xapitok', 'xacc', 'priv', 'goog', 'amz', 'vendkey', 'qapikey', 'qtoken', 'qkey', 'qsub', 'jtoken', 'jsecret', 'jpriv', 'cook1', 'cook2', 'custh', 'custp'];
+    const c = Object.fromEntries(kinds.map((k) => [k, canary(k)]));
+    ALL.push(...Object.values(c));
+    try {
+      const result = await run((dir) => {
+        const har = path.join(dir, 'capture.har');
+        const query = `api-key=${c.qapikey.value}&token=${c.qtoken.value}&key=${c.qkey.value}&subscription-key=${c.qsub.value}&tenant=${c.custp.value}`;
+        const entry = {
+          request: {
+            method: 'POST',
+            url: `https://api.example.test/api/v1/connect/consents?${new URLSearchParams(query).toString()}`,
+            headers: [
+              ['Ocp-Apim-Subscription-Key', c.ocp], ['X-Api-Token', c.xapitok], ['X-Access-Token', c.xacc], ['Private-Token', c.priv],
+              ['X-Goog-Api-Key', c.goog], ['X-Amz-Security-Token', c.amz], ['X-Vendor-Api-Key', c.vendkey], ['X-Tenant-Pass', c.custh],
+            ].map(([name, v]) => ({ name, value: (v as { value: string }).value })).concat(
+              // Two Cookie lines, joined by `, ` as some tools write them.
+              [{ name: 'Cookie', value: `a=${c.cook1.value}, b=${c.cook2.value}` }],
+            ) as { name: string; value: string }[],
+            postData: { mimeType: 'application/json', text: JSON.stringify({ token: c.jtoken.value, nested: { secret: c.jsecret.value, privateKey: c.jpriv.value } }) },
+          },
+          response: {
+            status: 401,
+            headers: [{ name: 'Content-Type', value: 'application/json' }],
+            content: { mimeType: 'application/json', text: JSON.stringify({ error: 'token_invalid', status: 401, message: `rejected ${Object.values(c).map((x) => x.value).join(' ')}` }) },
+          },
+        };
+        writeFileSync(har, JSON.stringify({ log: { version: '1.2', creator: { name: 'canary', version: '1' }, entries: [entry] } }));
+        return ['check', har, '--vendor', 'opescare', '--secret-header', 'X-Tenant-Pass', '--secret-param', 'tenant', ...reportArgs(dir)];
+      });
+      expect(result.code).toBe(0); // a documented envelope: only the redaction is under test
+      const { rmSync } = await import('node:fs');
+      rmSync(path.join(result.dir, 'capture.har'));
+      expectClean(result);
+    } finally {
+      ALL.splice(ALL.length - kinds.length, kinds.length);
+    }
+  });
+
   test('mock: credentials sent to the reference mock are not logged or echoed', async () => {
     const { url, stop } = await serve(['mock', '--vendor', 'opescare', '--port', '0']);
     const answers: string[] = [];
