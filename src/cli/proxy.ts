@@ -8,6 +8,7 @@ import { Redactor } from '../util/redact';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { writeReports } from '../../reporters/write';
 import { addReportOptions, addSecretNameOptions, type Io, type SecretNameOptions } from './main';
+import { wholeIn } from './numbers';
 
 interface ProxyCliOptions extends Partial<SecretNameOptions> {
   vendor?: string;
@@ -24,10 +25,6 @@ interface ProxyCliOptions extends Partial<SecretNameOptions> {
   quiet: boolean;
 }
 
-const whole = (name: string, raw: string, min = 0): number => {
-  if (!/^[0-9]+$/.test(raw) || Number(raw) < min) throw new UsageError(`${name} takes a whole number >= ${min}, got "${raw}"`);
-  return Number(raw);
-};
 
 export function registerProxyCommand(program: Command, io: Io): void {
   addSecretNameOptions(addReportOptions(
@@ -50,10 +47,9 @@ export async function proxy(options: ProxyCliOptions, io: Io): Promise<number> {
   if (!options.vendor) throw new UsageError('proxy needs --vendor ID (see `errspec vendors`)');
   if (!options.target) throw new UsageError('proxy needs --target URL: where to forward the traffic');
   parseTarget(options.target);
-  const port = whole('--port', options.port);
-  if (port > 65_535) throw new UsageError(`--port takes 0..65535, got ${port}`);
-  const maxBodyBytes = whole('--max-body-bytes', options.maxBodyBytes, 1);
-  const graceMs = whole('--grace', options.grace);
+  const port = wholeIn('--port', options.port);
+  const maxBodyBytes = wholeIn('--max-body-bytes', options.maxBodyBytes);
+  const graceMs = wholeIn('--grace', options.grace);
   const profile = loadProfile(options.vendor);
   // With --json - the report owns stdout: progress goes to stderr.
   const out = options.json === '-' ? io.stderr : io.stdout;
