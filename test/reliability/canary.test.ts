@@ -187,24 +187,26 @@ describe('no secret reaches any output, even echoed back by a hostile target', (
     expectClean(result);
   });
 
-  test('issue 14 item 2: verify with --oauth-client-auth basic: the Basic credential a token endpoint echoes stays out', async () => {
+  test.each(['basic', 'body'])('issue 14 items 2 and 4: verify with --oauth-client-auth %s: a refused token request (Basic, form-encoded id) and its echoes stay out', async (method) => {
     // A token endpoint that refuses the client, echoing its Basic header: the refusal is the `oauth-token` exchange in every report.
     const echoing = hostileHandler([CLIENT_ID.value, CLIENT_SECRET.value]);
     server = await startServer((req, res, body) => {
       if (!req.url?.startsWith('/oauth/token')) return echoing(req, res, body);
-      const auth = req.headers.authorization ?? '';
+      const auth = req.headers.authorization ?? `Basic ${Buffer.from(body).toString('base64')}`;
       res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': `Basic realm="${auth}"`, 'x-echo': auth });
-      res.end(`{"error":"invalid_client","error_description":"client ${auth} ${auth.slice(6)} ${jsonEscapedForms(auth.slice(6)).join(' ')} refused"}`);
+      res.end(`{"error":"invalid_client","error_description":"client ${auth} ${auth.slice(6)} ${jsonEscapedForms(auth.slice(6)).join(' ')} ${body} refused"}`);
     });
     const result = await run((dir) => [
-      'verify', '--vendor', 'opescare', '--base-url', server.url, '--oauth-token-url', '/oauth/token', '--oauth-client-auth', 'basic',
+      'verify', '--vendor', 'opescare', '--base-url', server.url, '--oauth-token-url', '/oauth/token', '--oauth-client-auth', method,
       '--client-id-env', 'CANARY_CLIENT_ID', '--client-secret-env', 'CANARY_CLIENT_SECRET', ...reportArgs(dir),
     ]);
     expect(result.code).not.toBe(2);
-    const basic = server.requests.map((r) => r.headers.authorization ?? '').find((a) => a.startsWith('Basic '));
-    expect(basic).toBeDefined();
+    const token = server.requests.find((r) => r.url?.startsWith('/oauth/token'));
+    expect(token).toBeDefined();
     expectClean(result);
-    const base64 = basic!.slice('Basic '.length);
+    // The HTML shows the refused token request ("Request (redacted)"): its form body carries the id form-encoded.
+    expect(readFileSync(path.join(result.dir, 'report.html'), 'utf8')).toContain('oauth-token');
+    const base64 = method === 'basic' ? token!.headers.authorization!.slice('Basic '.length) : encodeURIComponent(CLIENT_ID.value);
     for (const f of readdirSync(result.dir)) expect(readFileSync(path.join(result.dir, f), 'utf8')).not.toContain(base64);
     expect(result.stdout).not.toContain(base64);
   });
@@ -221,6 +223,21 @@ describe('no secret reaches any output, even echoed back by a hostile target', (
     const url = await run(() => ['verify', '--vendor', 'opescare', '--token-env', 'CANARY_TOKEN', '--base-url', `https://user:${TOKEN.core}@api.example.test/`]);
     expect(url.code).toBe(2);
     expect(url.stderr).toBe('errspec: --base-url must not carry credentials (user:password@): use --token-env or --api-key-env\n');
+  });
+
+  test('issue 14 item 4: a config file baseUrl with user:password@ is refused (exit 2) without repeating the password', async () => {
+    for (const key of ['baseUrl', 'oauthTokenUrl']) {
+      const result = await run((dir) => {
+        const config = path.join(dir, 'errspec.yaml');
+        const url = `https://user:${TOKEN.core}@api.example.test/`;
+        writeFileSync(config, key === 'baseUrl' ? `vendors:\n  opescare:\n    baseUrl: ${url}\n` : `vendors:\n  opescare:\n    baseUrl: https://api.example.test\n    auth:\n      oauthTokenUrl: ${url}\n`);
+        return ['verify', '--vendor', 'opescare', '--config', config, '--debug'];
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`errspec\\.yaml:\\d+.*config invalid: vendors\\.opescare\\.(auth\\.)?${key} must not carry credentials`));
+      expectNoCanary('stderr', result.stderr);
+      expectNoCanary('stdout', result.stdout);
+    }
   });
 
   test('check: credentials inside a HAR file (headers, cookies, query, form and JSON bodies)', async () => {
