@@ -1,6 +1,7 @@
 import { MissingEnvError, UsageError } from '../errors';
 import { wantsOAuth, type OAuthOptions } from '../auth/options';
 import type { Profile } from '../profile/profile';
+import { MIN_SECRET_LENGTH } from '../util/redact';
 
 /** The credential errspec sends for `auth: invalid` probes; the reference mock refuses anything starting with it. */
 export const INVALID_CREDENTIAL = 'errspec-invalid-credential';
@@ -25,10 +26,21 @@ export interface CredentialOptions extends OAuthOptions {
   apiKeyHeader?: string;
 }
 
+/**
+ * A secret shorter than MIN_SECRET_LENGTH cannot be redacted without redacting ordinary text (`abc`
+ * is in many bodies): it is refused, exit 2, rather than sent and then left in the reports.
+ */
+export function refuseShortSecret(value: string, what: string): string {
+  if (value.length < MIN_SECRET_LENGTH) {
+    throw new UsageError(`${what}: the value is shorter than ${MIN_SECRET_LENGTH} characters, too short to be redacted from reports reliably: refused`);
+  }
+  return value;
+}
+
 export function envSecret(name: string, env: NodeJS.ProcessEnv, option: string): string {
   const value = env[name];
   if (value === undefined || value === '') throw new MissingEnvError(`${option} ${name}: environment variable ${name} is not set or empty`);
-  return value;
+  return refuseShortSecret(value, `${option} ${name}`);
 }
 
 /** The user's credential, from the environment variables the options name. */

@@ -53,7 +53,7 @@ export class ProxyRecorder {
       response: {
         status: response.status,
         headers: redactor.headerMap(response.headers),
-        body: redactor.text(response.body.text),
+        body: redactor.text(response.body.text, { cut: response.body.truncated }),
         ...(response.body.truncated ? { truncated: true } : {}),
       },
       durationMs,

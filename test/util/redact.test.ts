@@ -29,3 +29,25 @@ describe('issue 14 item 1: JSON-escaped echoes', () => {
     expect(JSON.stringify(redactor.deep({ [TOKEN]: [`x ${TOKEN} y`] }))).not.toContain(TOKEN);
   });
 });
+
+describe('issue 14 item 5: short secrets and secrets cut by the body cap', () => {
+  test('a body cut inside a secret does not keep its first characters', () => {
+    const redactor = new Redactor([TOKEN]);
+    for (const length of [1, 4, TOKEN.length - 1]) {
+      const cut = `{"message":"token ${TOKEN.slice(0, length)}`;
+      const out = redactor.text(cut, { cut: true });
+      expect(out.endsWith(REDACTED)).toBe(true);
+      expect(out).toBe(`{"message":"token ${REDACTED}`);
+    }
+    // Only a cut body: the same text whole is left alone.
+    expect(redactor.text('{"message":"token C')).toBe('{"message":"token C');
+  });
+
+  test('a secret shorter than 4 characters given by an environment variable is refused, saying so', async () => {
+    const { runCli } = await import('../helpers/cli');
+    const result = await runCli(['verify', '--vendor', 'opescare', '--token-env', 'SHORT_TOKEN'], { SHORT_TOKEN: 'abc' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('errspec: --token-env SHORT_TOKEN: the value is shorter than 4 characters, too short to be redacted from reports reliably: refused\n');
+    expect(result.stderr).not.toContain('abc');
+  });
+});
