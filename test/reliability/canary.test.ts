@@ -211,6 +211,22 @@ describe('no secret reaches any output, even echoed back by a hostile target', (
     expect(result.stdout).not.toContain(base64);
   });
 
+  test('issue 14 item 5: verify --max-body-bytes cutting an echoed token keeps none of its first characters', async () => {
+    const head = '{"error":"token_invalid","status":401,"message":"you sent ';
+    const cutAt = 1024;
+    // The cut falls 12 characters into the token: past its `cnry+` and into its core.
+    server = await startServer((req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(`${head}${'x'.repeat(cutAt - head.length - 12)}${TOKEN.value} rejected"}`);
+    });
+    const result = await run((dir) => ['verify', '--vendor', 'opescare', '--base-url', server.url, '--token-env', 'CANARY_TOKEN', '--max-body-bytes', String(cutAt), ...reportArgs(dir)]);
+    expect(result.code).toBe(1);
+    expectClean(result);
+    const prefix = TOKEN.value.slice(0, 12);
+    for (const f of readdirSync(result.dir)) expect(readFileSync(path.join(result.dir, f), 'utf8')).not.toContain(prefix);
+    expect(readFileSync(path.join(result.dir, 'report.html'), 'utf8')).toContain('xxxx[REDACTED]'); // the HTML shows the cut body
+  });
+
   test('usage errors and --debug stack traces name variables, never their values', async () => {
     const bad = await run((dir) => {
       const config = path.join(dir, 'bad.yaml');
