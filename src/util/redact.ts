@@ -170,12 +170,17 @@ export class Redactor {
 
   /** A secret (in any of its forms) whose first characters end the text: the rest was cut off by a body cap. */
   private cutPrefix(text: string): string {
+    // The longest prefix of any form: a shorter one of another form (its first letter alone) would leave the rest in place.
+    let longest = 0;
     for (const secret of this.values) {
-      for (let length = Math.min(secret.length - 1, text.length); length >= 1; length--) {
-        if (text.endsWith(secret.slice(0, length))) return `${text.slice(0, text.length - length)}${REDACTED}`;
+      for (let length = Math.min(secret.length - 1, text.length); length > longest; length--) {
+        if (text.endsWith(secret.slice(0, length))) {
+          longest = length;
+          break;
+        }
       }
     }
-    return text;
+    return longest > 0 ? `${text.slice(0, text.length - longest)}${REDACTED}` : text;
   }
 
   /** Every string (and object key) in a parsed JSON value redacted, its structure kept: for documents other tools wrote. */

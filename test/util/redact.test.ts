@@ -39,6 +39,9 @@ describe('issue 14 item 5: short secrets and secrets cut by the body cap', () =>
       expect(out.endsWith(REDACTED)).toBe(true);
       expect(out).toBe(`{"message":"token ${REDACTED}`);
     }
+    // Another secret whose first character ends the text must not win over the longer prefix.
+    const two = new Redactor([TOKEN, 'Zq-another-longer-secret']);
+    expect(two.text(`token ${TOKEN.slice(0, 14)}`, { cut: true })).toBe(`token ${REDACTED}`);
     // Only a cut body: the same text whole is left alone.
     expect(redactor.text('{"message":"token C')).toBe('{"message":"token C');
   });
