@@ -27,7 +27,8 @@ export function conformanceSuite(vendorId: string): void {
   const { probes } = plan;
   // Every request may time out (a retry per probe after an expired token, two token requests), and any may first wait out a Retry-After.
   const requests = 2 * probes.length + (settings.maxRequests ?? 60) + 2;
-  const budgetMs = (settings.timeoutMs ?? 10_000) * requests + (settings.maxWaitSeconds ?? 60) * 1000 * (probes.length + 2) + 10_000;
+  // Capped at the largest timer delay: above 2^31-1 ms Node fires after 1 ms, and the suite would time out at once.
+  const budgetMs = Math.min((settings.timeoutMs ?? 10_000) * requests + (settings.maxWaitSeconds ?? 60) * 1000 * (probes.length + 2) + 10_000, 2 ** 31 - 1);
   let run: VendorRun | undefined;
   let setupError: Error | undefined;
 

@@ -109,5 +109,6 @@ export function statusesOf(profile: Profile, codes: string[]): number[] {
 }
 
 export function redactedResponse(response: RecordedResponse, redactor: Redactor): RecordedResponse {
-  return { ...response, headers: redactor.headerMap(response.headers), body: redactor.text(response.body) };
+  // A body cut at --max-body-bytes may end in a secret's first characters.
+  return { ...response, headers: redactor.headerMap(response.headers), body: redactor.text(response.body, { cut: response.truncated }) };
 }

@@ -6,13 +6,13 @@ import type { EvaluatedExchange } from '../types';
 import { colorFor, summaryTableOf } from '../../reporters/console';
 import { StreamedReport } from '../../reporters/stream';
 import type { HarRenderOptions, RenderedExchange } from '../../reporters/har-render';
-import { addReportOptions, type Io } from './io';
+import { addReportOptions, addSecretNameOptions, type Io, type SecretNameOptions } from './io';
 import { UsageError } from '../errors';
 
 /** Renders each exchange where it is checked (possibly a worker thread), so only text comes back. */
 const RENDERER = require.resolve('../../reporters/har-render');
 
-interface CheckOptions {
+interface CheckOptions extends SecretNameOptions {
   vendor?: string;
   json?: string;
   junit?: string;
@@ -23,13 +23,13 @@ interface CheckOptions {
 }
 
 export function registerCheckCommand(program: Command, io: Io): void {
-  addReportOptions(
+  addSecretNameOptions(addReportOptions(
     program
       .command('check')
       .description('check every non-2xx entry of a HAR 1.2 file against a vendor contract (sends no request)')
       .argument('<file.har>', 'HAR 1.2 file captured from a browser or proxy')
       .option('--vendor <id>', 'vendor profile to check against (see `errspec vendors`), or a profile YAML file'),
-  ).action(async (file: string, options: CheckOptions) => {
+  )).action(async (file: string, options: CheckOptions) => {
     if (!options.vendor) throw new UsageError('check needs --vendor ID (see `errspec vendors`)');
     const profile = loadProfile(options.vendor);
     const out = options.json === '-' ? io.stderr : io.stdout;
@@ -43,7 +43,7 @@ export function registerCheckCommand(program: Command, io: Io): void {
     const renderer: HarRenderOptions = { vendor: profile.id, color, lines: !options.quiet, json: Boolean(json), junit: Boolean(junit), keep: keepRun };
     let head: HarRunHead;
     try {
-      head = await checkHarRendered<RenderedExchange>(options.vendor, file, { strict: options.strict }, { module: RENDERER, options: renderer }, (rendered) => {
+      head = await checkHarRendered<RenderedExchange>(options.vendor, file, { strict: options.strict, secretNames: { headers: options.secretHeader, params: options.secretParam } }, { module: RENDERER, options: renderer }, (rendered) => {
         if (rendered.line !== undefined) lines.push(rendered.line);
         if (rendered.junit !== undefined) junit?.addText(rendered.junit);
         if (rendered.json !== undefined) json?.addText(rendered.json);

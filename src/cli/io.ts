@@ -19,3 +19,27 @@ export function addReportOptions(command: Command): Command {
     .option('--quiet', 'print only the summary', false)
     .addOption(new Option('--debug', 'show stack traces of errors').default(false));
 }
+
+/** The credential-shaped names errspec learns secrets from by itself, for --help (the list is `src/util/redact.ts`). */
+const LEARNED_NAMES =
+  'headers Authorization, Proxy-Authorization, Cookie, Ocp-Apim-Subscription-Key, X-Api-Key, X-Api-Token, X-Access-Token, X-Auth-Token, Private-Token, ' +
+  'X-Goog-Api-Key, X-Amz-Security-Token and any name containing api-key, token, secret, password or credential; query and form parameters ' +
+  'api-key, api_key, apikey, token, key, subscription-key, access_token, client_secret, client_assertion, password, sig, signature and any name ' +
+  'containing api-key, token, secret, password or credential; JSON body fields named key or containing token, secret, password, privateKey, apiKey or credential';
+
+/** Names of what a captured request carries whose values are secrets, beyond the built-in patterns. */
+export interface SecretNameOptions {
+  /** `--secret-header NAME` (repeatable): this request header's value is a secret. */
+  secretHeader: string[];
+  /** `--secret-param NAME` (repeatable): this query, form or JSON body parameter's value is a secret. */
+  secretParam: string[];
+}
+
+/** `--secret-header` and `--secret-param` for the commands that read captured requests (check, proxy). */
+export function addSecretNameOptions(command: Command): Command {
+  const collect = (value: string, previous: string[]): string[] => [...previous, value];
+  return command
+    .option('--secret-header <name>', 'also treat this request header\'s value as a secret wherever it appears (repeatable)', collect, [])
+    .option('--secret-param <name>', 'also treat this query, form or JSON body parameter\'s value as a secret wherever it appears (repeatable)', collect, [])
+    .addHelpText('after', `\nSecrets are learned from every captured request's credential-shaped values and redacted in every output: ${LEARNED_NAMES}.`);
+}

@@ -3,6 +3,7 @@ import { startMock, type MockFaults } from '../mock/server';
 import { loadProfile } from '../profile/load';
 import { UsageError } from '../errors';
 import type { Io } from './io';
+import { wholeIn, type NumericOption } from './numbers';
 
 interface MockCliOptions {
   vendor?: string;
@@ -14,11 +15,7 @@ interface MockCliOptions {
   latency?: string;
 }
 
-const whole = (name: string, raw: string | undefined, min = 0): number | undefined => {
-  if (raw === undefined) return undefined;
-  if (!/^[0-9]+$/.test(raw) || Number(raw) < min) throw new UsageError(`${name} takes a whole number >= ${min}, got "${raw}"`);
-  return Number(raw);
-};
+const optionalIn = (name: NumericOption, raw: string | undefined): number | undefined => (raw === undefined ? undefined : wholeIn(name, raw));
 
 export function registerMockCommand(program: Command, io: Io): void {
   program
@@ -35,12 +32,12 @@ export function registerMockCommand(program: Command, io: Io): void {
       if (!options.vendor) throw new UsageError('mock needs --vendor ID (see `errspec vendors`)');
       const profile = loadProfile(options.vendor);
       const faults: MockFaults = {
-        rateLimitAfter: whole('--rate-limit-after', options.rateLimitAfter),
+        rateLimitAfter: optionalIn('--rate-limit-after', options.rateLimitAfter),
         retryAfter: options.retryAfter,
-        serverErrorEvery: whole('--server-error-every', options.serverErrorEvery, 1),
-        latencyMs: whole('--latency', options.latency),
+        serverErrorEvery: optionalIn('--server-error-every', options.serverErrorEvery),
+        latencyMs: optionalIn('--latency', options.latency),
       };
-      const mock = await startMock(profile, { host: options.host, port: whole('--port', options.port), faults });
+      const mock = await startMock(profile, { host: options.host, port: wholeIn('--port', options.port), faults });
       io.stdout.write(`listening on ${mock.url}\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {

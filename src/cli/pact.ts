@@ -13,7 +13,8 @@ import { Redactor } from '../util/redact';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { writeReports } from '../../reporters/write';
 import { addReportOptions, type Io } from './io';
-import { addCredentialOptions, positiveInt } from './verify';
+import { addCredentialOptions } from './verify';
+import { wholeIn } from './numbers';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -160,7 +161,7 @@ async function pactVerify(options: VerifyCliOptions, io: Io): Promise<number> {
   const credential = credentialFrom({ tokenEnv: options.tokenEnv, apiKeyEnv: options.apiKeyEnv, apiKeyHeader: options.apiKeyHeader });
   const secrets = [options.tokenEnv, options.apiKeyEnv].filter((n): n is string => Boolean(n)).map((n) => process.env[n] ?? '');
   const redactor = new Redactor(secrets);
-  const timeoutMs = positiveInt('--timeout', options.timeout);
+  const timeoutMs = wholeIn('--timeout', options.timeout);
   const dir = path.resolve(options.dir ?? defaultPactDir());
   const progress = options.json === '-' ? io.stderr : io.stdout;
   const color = colorFor(progress);

@@ -7,9 +7,10 @@ import { startProxy } from '../proxy/server';
 import { Redactor } from '../util/redact';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { writeReports } from '../../reporters/write';
-import { addReportOptions, type Io } from './io';
+import { addReportOptions, addSecretNameOptions, type Io, type SecretNameOptions } from './io';
+import { wholeIn } from './numbers';
 
-interface ProxyCliOptions {
+interface ProxyCliOptions extends Partial<SecretNameOptions> {
   vendor?: string;
   target?: string;
   port: string;
@@ -24,13 +25,9 @@ interface ProxyCliOptions {
   quiet: boolean;
 }
 
-const whole = (name: string, raw: string, min = 0): number => {
-  if (!/^[0-9]+$/.test(raw) || Number(raw) < min) throw new UsageError(`${name} takes a whole number >= ${min}, got "${raw}"`);
-  return Number(raw);
-};
 
 export function registerProxyCommand(program: Command, io: Io): void {
-  addReportOptions(
+  addSecretNameOptions(addReportOptions(
     program
       .command('proxy')
       .description('forward traffic to --target unchanged and check every error response passing through against the vendor contract.\nPoint your own client or integration tests at the printed address; stop with SIGINT/SIGTERM to write the reports.')
@@ -40,7 +37,7 @@ export function registerProxyCommand(program: Command, io: Io): void {
       .option('--host <host>', 'interface to listen on', '127.0.0.1')
       .option('--max-body-bytes <n>', 'bytes of each error response kept for checking (the client always gets all of it)', '1048576')
       .option('--grace <ms>', 'on stop, how long requests in flight may finish before they are cut', '5000'),
-  ).action(async (options: ProxyCliOptions) => {
+  )).action(async (options: ProxyCliOptions) => {
     io.exitCode = await proxy(options, io);
   });
 }
@@ -50,16 +47,15 @@ export async function proxy(options: ProxyCliOptions, io: Io): Promise<number> {
   if (!options.vendor) throw new UsageError('proxy needs --vendor ID (see `errspec vendors`)');
   if (!options.target) throw new UsageError('proxy needs --target URL: where to forward the traffic');
   parseTarget(options.target);
-  const port = whole('--port', options.port);
-  if (port > 65_535) throw new UsageError(`--port takes 0..65535, got ${port}`);
-  const maxBodyBytes = whole('--max-body-bytes', options.maxBodyBytes, 1);
-  const graceMs = whole('--grace', options.grace);
+  const port = wholeIn('--port', options.port);
+  const maxBodyBytes = wholeIn('--max-body-bytes', options.maxBodyBytes);
+  const graceMs = wholeIn('--grace', options.grace);
   const profile = loadProfile(options.vendor);
   // With --json - the report owns stdout: progress goes to stderr.
   const out = options.json === '-' ? io.stderr : io.stdout;
   const color = colorFor(out);
   const { scheme, header } = profile.doc.auth;
-  const redactor = new Redactor([], scheme === 'api-key' ? [header ?? 'x-api-key'] : []);
+  const redactor = new Redactor([], [...(scheme === 'api-key' ? [header ?? 'x-api-key'] : []), ...(options.secretHeader ?? [])], options.secretParam ?? []);
   const running = await startProxy(profile, {
     target: options.target,
     host: options.host,

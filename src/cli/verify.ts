@@ -16,6 +16,7 @@ import type { VerifySettings } from '../verify/settings';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { assertWritable, writeReports } from '../../reporters/write';
 import { addReportOptions, type Io } from './io';
+import { wholeIn } from './numbers';
 
 export interface VerifyOptions {
   vendor: string[];
@@ -50,10 +51,6 @@ export interface VerifyOptions {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-export function positiveInt(name: string, raw: string): number {
-  if (!/^[0-9]+$/.test(raw) || Number(raw) <= 0) throw new UsageError(`${name} takes a positive whole number, got "${raw}"`);
-  return Number(raw);
-}
 
 /** Credential options shared by verify and pact verify. */
 export function addCredentialOptions(command: Command): Command {
@@ -73,11 +70,6 @@ export function addOAuthOptions(command: Command): Command {
     .addOption(new Option('--oauth-client-auth <method>', 'how the client authenticates at the token endpoint').choices([...CLIENT_AUTH_METHODS]).default('body'));
 }
 
-/** A whole number of seconds, 0 allowed. */
-export function nonNegativeInt(name: string, raw: string): number {
-  if (!/^[0-9]+$/.test(raw)) throw new UsageError(`${name} takes a whole number >= 0, got "${raw}"`);
-  return Number(raw);
-}
 
 export function registerVerifyCommand(program: Command, io: Io): void {
   const command = program
@@ -109,7 +101,7 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
   // Configuration errors are exit 2 before any request: check every vendor's overrides now.
   if (options.openapi !== undefined && vendors.length !== 1) throw new UsageError('--openapi describes one vendor\'s API: give exactly one --vendor');
   const openapiFile = options.openapi === undefined ? undefined : path.resolve(options.openapi);
-  const maxProbes = positiveInt('--max-probes', options.maxProbes);
+  const maxProbes = wholeIn('--max-probes', options.maxProbes);
   // The OpenAPI document is read here too, so a bad one is exit 2 before any request.
   for (const id of vendors) planVendor(loadProfile(id), { baseUrl: options.baseUrl, configFile: options.config, openapiFile, maxProbes }, config);
   // Fail on a missing credential variable before any request is sent.
@@ -136,14 +128,14 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     baseUrl: options.baseUrl,
     configFile: options.config ? path.resolve(options.config) : undefined,
     credential,
-    timeoutMs: positiveInt('--timeout', options.timeout),
-    maxBodyBytes: positiveInt('--max-body-bytes', options.maxBodyBytes),
+    timeoutMs: wholeIn('--timeout', options.timeout),
+    maxBodyBytes: wholeIn('--max-body-bytes', options.maxBodyBytes),
     strict: options.strict,
     allowWrites: options.allowWrites,
     rateLimitProbe: options.rateLimitProbe,
-    maxRequests: positiveInt('--max-requests', options.maxRequests),
-    maxWaitSeconds: nonNegativeInt('--max-wait', options.maxWait),
-    concurrency: positiveInt('--concurrency', options.concurrency),
+    maxRequests: wholeIn('--max-requests', options.maxRequests),
+    maxWaitSeconds: wholeIn('--max-wait', options.maxWait),
+    concurrency: wholeIn('--concurrency', options.concurrency),
     openapiFile,
     maxProbes,
     insecure: options.insecure,

@@ -38,6 +38,14 @@ export interface Config {
 export function loadConfig(file: string): Config {
   const parsed = parseYamlFile(file, (m) => new ConfigInvalidError(m));
   const value = parsed.value ?? {};
+  // Before the schema, whose message would quote the value: a password in a URL must not reach stderr either.
+  for (const [id, vendor] of Object.entries((value as Config).vendors ?? {})) {
+    for (const [key, url] of [['baseUrl', vendor?.baseUrl], ['auth.oauthTokenUrl', vendor?.auth?.oauthTokenUrl]] as const) {
+      if (typeof url === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url)) {
+        throw new ConfigInvalidError(`${locate(parsed, `/vendors/${id}/${key.replace('.', '/')}`)}: config invalid: vendors.${id}.${key} must not carry credentials (user:password@): use auth.tokenEnv, auth.apiKeyEnv or auth.clientIdEnv/clientSecretEnv`);
+      }
+    }
+  }
   const validate = schemas().validator('config');
   if (!validate(value)) {
     const first = validate.errors![0];

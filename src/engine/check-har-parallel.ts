@@ -24,6 +24,8 @@ export interface RenderedCheckOptions {
   read?: HarReadOptions;
   /** Worker threads that parse and check (0: all on this thread). Default: harWorkers(file). */
   workers?: number;
+  /** Header and parameter names whose values are secrets, beyond the built-in patterns (`--secret-header`, `--secret-param`). */
+  secretNames?: { headers: string[]; params: string[] };
 }
 
 type Render<R> = (exchange: EvaluatedExchange) => R;
@@ -43,6 +45,7 @@ export interface WorkerSetup {
   strict?: boolean;
   file: string;
   renderer: RendererSpec;
+  secretNames?: { headers: string[]; params: string[] };
 }
 
 const WORKER_SCRIPT = path.join(__dirname, 'check-har-worker.js');
@@ -107,9 +110,9 @@ export async function checkHarRendered<R>(profileRef: string, file: string, opti
   };
   const workers = options.workers ?? harWorkers(file);
   const render = await loadRenderer<R>(renderer);
-  const capture = new HarCapture(new Redactor());
+  const capture = new HarCapture(new Redactor([], options.secretNames?.headers, options.secretNames?.params));
   const here = (raw: RawBatch): BatchResult<R> => processBatch(profile, file, capture, options.strict, render, raw);
-  if (workers > 0) await withWorkers<R>(workers, { profile: profileRef, strict: options.strict, file, renderer }, options.read, here, take);
+  if (workers > 0) await withWorkers<R>(workers, { profile: profileRef, strict: options.strict, file, renderer, secretNames: options.secretNames }, options.read, here, take);
   else for (const raw of harRawBatches(file, options.read)) take(here(raw));
   return harRunHead(profile, file, started, Boolean(options.strict), summary, failed);
 }

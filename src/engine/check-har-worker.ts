@@ -9,7 +9,7 @@ import { processBatch, type WorkerReply, type WorkerSetup } from './check-har-pa
 /** A worker of checkHarRendered: raw batches of a HAR in, rendered exchanges and totals out. */
 const setup = workerData as WorkerSetup;
 const profile = loadProfile(setup.profile);
-const capture = new HarCapture(new Redactor());
+const capture = new HarCapture(new Redactor([], setup.secretNames?.headers, setup.secretNames?.params));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const render = (require(setup.renderer.module) as { createRenderer: (options: unknown) => (e: EvaluatedExchange) => unknown }).createRenderer(setup.renderer.options);
 

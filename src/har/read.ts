@@ -403,7 +403,7 @@ export class HarCapture {
     if (typeof content?.mimeType === 'string' && content.mimeType && responseHeaders['content-type'] === undefined) responseHeaders['content-type'] = content.mimeType;
     const postData = entry.request.postData?.text;
     const requestHeaders = joinHeaders(entry.request.headers);
-    const redactor = this.redactorFor(requestHeaders);
+    const redactor = this.redactorFor(requestHeaders, { url: entry.request.url, body: typeof postData === 'string' ? postData : undefined });
     return {
       id: `entry-${index}`,
       entry: index,
@@ -417,13 +417,13 @@ export class HarCapture {
     };
   }
 
-  private redactorFor(requestHeaders: HeaderMap): Redactor {
-    const found = this.redactor.credentialsIn(requestHeaders);
+  private redactorFor(requestHeaders: HeaderMap, request: { url?: string; body?: string }): Redactor {
+    const found = this.redactor.credentialsIn(requestHeaders, request);
     if (found.length === 0) return this.redactor;
     const credentials = found.join('\n');
     let redactor = this.learned.get(credentials);
     if (!redactor) {
-      redactor = this.redactor.learnFrom(requestHeaders);
+      redactor = this.redactor.with(found);
       if (this.learned.size >= MEMO_LIMIT) this.learned.clear();
       this.learned.set(credentials, redactor);
     }

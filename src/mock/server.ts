@@ -97,7 +97,9 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
     });
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const url = new URL(req.url ?? '/', 'http://mock.invalid');
+      const url = requestTarget(req.url);
+      // `GET //[/` is no URL (an authority with a broken IPv6 host): a client error, not a reason to crash the mock.
+      if (!url) return send(res, { status: 400, body: { error: 'bad_request', message: 'the request target is not a valid URL path' } }, 'application/json');
       if (url.pathname === STATE_PATH && req.method === 'POST') {
         state = providerState(body);
         return send(res, { status: 200, body: {} }, 'application/json');
@@ -281,6 +283,15 @@ function challengeOf(profile: Profile): string {
 
 function serverError(profile: Profile): MockResponseDef {
   return profile.doc.serverError ?? { status: 500, body: {} };
+}
+
+/** The request target as a URL on the mock, or undefined when it cannot be parsed as one. */
+function requestTarget(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://mock.invalid');
+  } catch {
+    return undefined;
+  }
 }
 
 function send(res: http.ServerResponse, response: MockResponseDef, mediaType: string, challenge?: string): void {

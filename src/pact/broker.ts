@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors';
 import { Redactor } from '../util/redact';
+import { refuseShortSecret } from '../util/env';
 import { runPactCli, type PactCliResult } from './pact-cli';
 
 /** The broker as the Pact CLI's own conventions name it: PACT_BROKER_BASE_URL and a token or username/password. */
@@ -23,6 +24,8 @@ export function brokerFromEnv(env: NodeJS.ProcessEnv = process.env): BrokerEnv {
     throw new UsageError('PACT_BROKER_BASE_URL is not set: export the Pact Broker URL (and PACT_BROKER_TOKEN, or PACT_BROKER_USERNAME and PACT_BROKER_PASSWORD)');
   }
   const secrets = [env.PACT_BROKER_TOKEN, env.PACT_BROKER_PASSWORD].filter((s): s is string => Boolean(s));
+  if (env.PACT_BROKER_TOKEN) refuseShortSecret(env.PACT_BROKER_TOKEN, 'PACT_BROKER_TOKEN');
+  if (env.PACT_BROKER_PASSWORD) refuseShortSecret(env.PACT_BROKER_PASSWORD, 'PACT_BROKER_PASSWORD');
   return { baseUrl, redactor: new Redactor(secrets) };
 }
 

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors';
 import { envSecret } from '../util/env';
+
 import { wantsOAuth, type OAuthOptions } from '../auth/options';
 import type { Profile } from '../profile/profile';
 

@@ -25,15 +25,22 @@ export interface SendResult {
 /** Codes that mean nothing answered at that address. */
 export const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
-let insecureAgent: Agent | undefined;
+/** Agents by TLS strictness and connect timeout: `--timeout` bounds the TCP connect too (undici's own default is 10 s). */
+const agents = new Map<string, Agent>();
 /** Decoding a whole body is stateless: one decoder serves every response (invalid bytes become U+FFFD). */
 const UTF8 = new TextDecoder('utf-8', { fatal: false });
 
-function dispatcherFor(options: SendOptions): Dispatcher | undefined {
+function dispatcherFor(options: SendOptions): Dispatcher {
   if (options.dispatcher) return options.dispatcher;
-  if (!options.insecure) return undefined;
-  insecureAgent ??= new Agent({ connect: { rejectUnauthorized: false } });
-  return insecureAgent;
+  const key = `${options.insecure ? 'insecure' : 'strict'}:${options.timeoutMs}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    // A run uses one or two timeouts: the bound only keeps a long-lived caller from growing the map.
+    if (agents.size >= 8) agents.clear();
+    agent = new Agent({ connect: { timeout: options.timeoutMs, ...(options.insecure ? { rejectUnauthorized: false } : {}) } });
+    agents.set(key, agent);
+  }
+  return agent;
 }
 
 /**

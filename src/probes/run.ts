@@ -1,4 +1,4 @@
-import { OAuthClient, tokenRequestCurl, type OAuthClientSettings } from '../auth/oauth';
+import { OAuthClient, tokenRequest, tokenRequestCurl, type OAuthClientSettings } from '../auth/oauth';
 import { ACCESS_TOKEN_ENV, OAuthSession } from '../auth/session';
 import type { Profile } from '../profile/profile';
 import type { ProbeDef } from '../profile/types';
@@ -67,6 +67,8 @@ export async function runProbes(profile: Profile, options: ProbeRunOptions): Pro
     ),
     notes: [],
   };
+  // With --oauth-client-auth basic the wire carries `Basic base64(id:secret)`: that form, and the id and secret decoded, are secrets too.
+  if (options.oauth) ctx.redactor = ctx.redactor.learnFrom(tokenRequest(options.oauth).headers);
   if (options.oauth) {
     const client = new OAuthClient(options.oauth, {
       send: { timeoutMs, maxBodyBytes, insecure: options.insecure, signal: options.signal },

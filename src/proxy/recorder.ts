@@ -53,7 +53,7 @@ export class ProxyRecorder {
       response: {
         status: response.status,
         headers: redactor.headerMap(response.headers),
-        body: redactor.text(response.body.text),
+        body: redactor.text(response.body.text, { cut: response.body.truncated }),
         ...(response.body.truncated ? { truncated: true } : {}),
       },
       durationMs,
@@ -104,18 +104,9 @@ export class ProxyRecorder {
     else if (this.decodeProblems === MAX_DECODE_NOTES + 1) this.notes.push('more bodies could not be decoded; notes about them stop here');
   }
 
-  /** The credentials this request carried are secrets wherever they appear in its exchange (an echo in a body, a URL). */
+  /** The credentials this request carried (headers, query, body, by the redactor's one list) are secrets wherever they appear in its exchange. */
   private redactorFor(request: SeenRequest): Redactor {
-    const base = this.options.redactor ?? new Redactor();
-    const secrets: string[] = [];
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (!base.isSecretHeader(name)) continue;
-      secrets.push(value);
-      const scheme = /^(?:Bearer|Basic|Digest|Token)\s+(.+)$/i.exec(value);
-      if (scheme) secrets.push(scheme[1]);
-      if (name === 'cookie') for (const pair of value.split(';')) secrets.push(pair.split('=').slice(1).join('=').trim());
-    }
-    return secrets.length > 0 ? base.with(secrets) : base;
+    return (this.options.redactor ?? new Redactor()).learnFrom(request.headers, { url: request.url, body: request.body });
   }
 
   private recorded(request: SeenRequest, redactor: Redactor): RecordedRequest {

@@ -86,7 +86,7 @@ describe('errspec verify with OAuth2 client credentials (built CLI)', () => {
     [['--oauth-token-url', '/oauth/token', '--client-id-env', 'OPESCARE_CLIENT_ID', '--client-secret-env', 'NOT_SET_ANYWHERE'], 'NOT_SET_ANYWHERE'],
     [['--oauth-token-url', '/t', '--client-id-env', 'OPESCARE_CLIENT_ID', '--client-secret-env', 'OPESCARE_CLIENT_SECRET', '--token-env', 'OPESCARE_CLIENT_ID'], 'not several'],
     [['--oauth-token-url', '/t', '--client-id-env', 'OPESCARE_CLIENT_ID', '--client-secret-env', 'OPESCARE_CLIENT_SECRET', '--oauth-client-auth', 'digest'], 'digest'],
-    [['--concurrency', '0'], '--concurrency takes a positive whole number'],
+    [['--concurrency', '0'], '--concurrency takes a whole number from 1 to 16, got "0"'],
     [['--max-wait', '2.5'], '--max-wait takes a whole number'],
   ])('misuse %j is exit 2 before any request: %s', async (args, message) => {
     const result = await runCli(['verify', '--vendor', 'opescare', '--base-url', 'http://127.0.0.1:1', ...args], ENV);

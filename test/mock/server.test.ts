@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { request } from 'undici';
 import { startMock, STATE_PATH, type RunningMock } from '../../src/mock/server';
 import { loadProfile } from '../../src/profile/load';
@@ -75,4 +76,39 @@ test('errspec mock prints where it listens, serves, and stops on SIGTERM', async
     child.kill('SIGTERM');
   });
   expect(code).toBe(0);
+});
+
+describe('issue 14 item 9: a request target that is no URL', () => {
+  let mock: RunningMock | undefined;
+  afterAll(async () => mock?.close());
+
+  /** One raw request over a socket; the answer's status line (bounded in time). */
+  const raw = (url: string, text: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const { port, hostname } = new URL(url);
+      const socket = net.connect(Number(port), hostname, () => socket.write(text));
+      let answer = '';
+      const timer = setTimeout(() => socket.destroy(new Error(`no answer: ${answer}`)), 5_000);
+      socket.on('data', (d: Buffer) => {
+        answer += d.toString('latin1');
+        if (answer.includes('\r\n')) {
+          clearTimeout(timer);
+          socket.destroy();
+          resolve(answer.slice(0, answer.indexOf('\r\n')));
+        }
+      });
+      socket.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+
+  test('GET //[/ is answered 400 and the mock keeps serving', async () => {
+    mock = await startMock(loadProfile('opescare'));
+    for (const target of ['//[/', '//[', 'http://[/x']) {
+      expect(await raw(mock.url, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+    }
+    const search = await get(`${mock.url}/api/v1/connect/patient/search?health_id=OPC-2024-00001`);
+    expect(search.status).toBe(401);
+  });
 });

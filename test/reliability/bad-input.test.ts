@@ -109,7 +109,7 @@ const cases: Case[] = [
   {
     name: 'a --timeout that is not a number',
     args: ['verify', '--vendor', 'opescare', '--timeout', '10s'],
-    line: /^errspec: --timeout takes a positive whole number, got "10s"$/,
+    line: /^errspec: --timeout takes a whole number from 1 to 600000, got "10s"$/,
   },
   {
     name: 'a --base-url that is not a URL',

@@ -18,7 +18,8 @@ function canary(kind: string): { value: string; core: string } {
 const TOKEN = canary('t0ken');
 // An API key of header-name characters in mixed case: a target may echo it in a header name, which arrives lower-cased.
 const API_KEY = ((c) => ({ value: `CnRy-${c.core}`, core: c.core }))(canary('Ap1Key'));
-const CLIENT_ID = canary('cl1ent');
+// A client id with a space and a `!`: form-encoded it is `Cnry+Client%21...`, which no URL-encoding of it matches (issue 14 item 4).
+const CLIENT_ID = ((c) => ({ value: `Cnry Client!${c.core}/Zq9=`, core: c.core }))(canary('cl1ent'));
 const CLIENT_SECRET = canary('s3cret');
 const ISSUED = canary('1ssued'); // the access token the hostile token endpoint hands out
 const BROKER = canary('br0ker');
@@ -64,7 +65,8 @@ function hostileHandler(known: string[]) {
     if (req.url?.startsWith('/oauth/token')) {
       issued = true;
       res.writeHead(200, { 'content-type': 'application/json', 'x-echo': everything });
-      res.end(JSON.stringify({ access_token: ISSUED.value, token_type: 'Bearer', expires_in: 3600, echo: everything }));
+      const escaped = [...received, ...echo].flatMap(jsonEscapedForms).map((e) => `"${e}"`).join(',');
+      res.end(`${JSON.stringify({ access_token: ISSUED.value, token_type: 'Bearer', expires_in: 3600, echo: everything }).slice(0, -1)},"escaped":[${escaped}]}`);
       return;
     }
     const headers: Record<string, string> = {
@@ -95,13 +97,23 @@ function hostileHandler(known: string[]) {
       request: { headers: req.headers },
     };
     for (const s of echo) echoed[s] = 'a key named after the secret';
+    // Echoes a reader decodes: JSON escapes that no byte-level match of the secret finds (issue 14 item 1).
+    const escaped = [...received, ...echo].flatMap(jsonEscapedForms).map((e) => `"${e}"`).join(',');
     res.writeHead(401, { ...headers, 'content-type': 'application/json' });
-    res.end(JSON.stringify(echoed));
+    res.end(`${JSON.stringify(echoed).slice(0, -1)},"escaped":[${escaped}],"detail":"token ${escaped.replace(/"/g, '')} rejected"}`);
   };
 }
 
 function hostile(echo: string[]): Promise<TestServer> {
   return startServer(hostileHandler(echo));
+}
+
+/** How ASP.NET and PHP write a string in JSON: `+` as `\u002B`, `=` as `\u003d`, `/` as `\/`; and a writer escaping every character. */
+function jsonEscapedForms(secret: string): string[] {
+  const plain = JSON.stringify(secret).slice(1, -1);
+  const aspnetPhp = plain.replace(/\+/g, '\\u002B').replace(/=/g, '\\u003d').replace(/\//g, '\\/');
+  const every = [...secret].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  return [aspnetPhp, every];
 }
 
 /** Run errspec with every canary in the environment, all reports into a fresh directory; return what to search. */
@@ -175,6 +187,46 @@ describe('no secret reaches any output, even echoed back by a hostile target', (
     expectClean(result);
   });
 
+  test.each(['basic', 'body'])('issue 14 items 2 and 4: verify with --oauth-client-auth %s: a refused token request (Basic, form-encoded id) and its echoes stay out', async (method) => {
+    // A token endpoint that refuses the client, echoing its Basic header: the refusal is the `oauth-token` exchange in every report.
+    const echoing = hostileHandler([CLIENT_ID.value, CLIENT_SECRET.value]);
+    server = await startServer((req, res, body) => {
+      if (!req.url?.startsWith('/oauth/token')) return echoing(req, res, body);
+      const auth = req.headers.authorization ?? `Basic ${Buffer.from(body).toString('base64')}`;
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': `Basic realm="${auth}"`, 'x-echo': auth });
+      res.end(`{"error":"invalid_client","error_description":"client ${auth} ${auth.slice(6)} ${jsonEscapedForms(auth.slice(6)).join(' ')} ${body} refused"}`);
+    });
+    const result = await run((dir) => [
+      'verify', '--vendor', 'opescare', '--base-url', server.url, '--oauth-token-url', '/oauth/token', '--oauth-client-auth', method,
+      '--client-id-env', 'CANARY_CLIENT_ID', '--client-secret-env', 'CANARY_CLIENT_SECRET', ...reportArgs(dir),
+    ]);
+    expect(result.code).not.toBe(2);
+    const token = server.requests.find((r) => r.url?.startsWith('/oauth/token'));
+    expect(token).toBeDefined();
+    expectClean(result);
+    // The HTML shows the refused token request ("Request (redacted)"): its form body carries the id form-encoded.
+    expect(readFileSync(path.join(result.dir, 'report.html'), 'utf8')).toContain('oauth-token');
+    const base64 = method === 'basic' ? token!.headers.authorization!.slice('Basic '.length) : encodeURIComponent(CLIENT_ID.value);
+    for (const f of readdirSync(result.dir)) expect(readFileSync(path.join(result.dir, f), 'utf8')).not.toContain(base64);
+    expect(result.stdout).not.toContain(base64);
+  });
+
+  test('issue 14 item 5: verify --max-body-bytes cutting an echoed token keeps none of its first characters', async () => {
+    const head = '{"error":"token_invalid","status":401,"message":"you sent ';
+    const cutAt = 1024;
+    // The cut falls 12 characters into the token: past its `cnry+` and into its core.
+    server = await startServer((req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(`${head}${'x'.repeat(cutAt - head.length - 12)}${TOKEN.value} rejected"}`);
+    });
+    const result = await run((dir) => ['verify', '--vendor', 'opescare', '--base-url', server.url, '--token-env', 'CANARY_TOKEN', '--max-body-bytes', String(cutAt), ...reportArgs(dir)]);
+    expect(result.code).toBe(1);
+    expectClean(result);
+    const prefix = TOKEN.value.slice(0, 12);
+    for (const f of readdirSync(result.dir)) expect(readFileSync(path.join(result.dir, f), 'utf8')).not.toContain(prefix);
+    expect(readFileSync(path.join(result.dir, 'report.html'), 'utf8')).toContain('xxxx[REDACTED]'); // the HTML shows the cut body
+  });
+
   test('usage errors and --debug stack traces name variables, never their values', async () => {
     const bad = await run((dir) => {
       const config = path.join(dir, 'bad.yaml');
@@ -187,6 +239,21 @@ describe('no secret reaches any output, even echoed back by a hostile target', (
     const url = await run(() => ['verify', '--vendor', 'opescare', '--token-env', 'CANARY_TOKEN', '--base-url', `https://user:${TOKEN.core}@api.example.test/`]);
     expect(url.code).toBe(2);
     expect(url.stderr).toBe('errspec: --base-url must not carry credentials (user:password@): use --token-env or --api-key-env\n');
+  });
+
+  test('issue 14 item 4: a config file baseUrl with user:password@ is refused (exit 2) without repeating the password', async () => {
+    for (const key of ['baseUrl', 'oauthTokenUrl']) {
+      const result = await run((dir) => {
+        const config = path.join(dir, 'errspec.yaml');
+        const url = `https://user:${TOKEN.core}@api.example.test/`;
+        writeFileSync(config, key === 'baseUrl' ? `vendors:\n  opescare:\n    baseUrl: ${url}\n` : `vendors:\n  opescare:\n    baseUrl: https://api.example.test\n    auth:\n      oauthTokenUrl: ${url}\n`);
+        return ['verify', '--vendor', 'opescare', '--config', config, '--debug'];
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`errspec\\.yaml:\\d+.*config invalid: vendors\\.opescare\\.(auth\\.)?${key} must not carry credentials`));
+      expectNoCanary('stderr', result.stderr);
+      expectNoCanary('stdout', result.stdout);
+    }
   });
 
   test('check: credentials inside a HAR file (headers, cookies, query, form and JSON bodies)', async () => {
@@ -210,7 +277,7 @@ describe('no secret reaches any output, even echoed back by a hostile target', (
           content: { mimeType: 'text/html', text: `<p>"access_token": "${ISSUED.value}"</p> Authorization: Bearer ${TOKEN.value} <pre>token ${TOKEN.value} and key ${API_KEY.value} rejected</pre>` },
         },
       };
-      const json = { ...entry, response: { ...entry.response, headers: [{ name: 'Content-Type', value: 'application/json' }], content: { mimeType: 'application/json', text: JSON.stringify({ error: 'token_invalid', access_token: ISSUED.value, client_secret: CLIENT_SECRET.value, message: 'no', status: 401 }) } } };
+      const json = { ...entry, response: { ...entry.response, headers: [{ name: 'Content-Type', value: 'application/json' }], content: { mimeType: 'application/json', text: `${JSON.stringify({ error: 'token_invalid', access_token: ISSUED.value, client_secret: CLIENT_SECRET.value, message: 'no', status: 401 }).slice(0, -1)},"escaped":[${[TOKEN, API_KEY].flatMap((c) => jsonEscapedForms(c.value)).map((e) => `"${e}"`).join(',')}]}` } } };
       writeFileSync(har, JSON.stringify({ log: { version: '1.2', creator: { name: 'canary', version: '1' }, entries: [entry, json] } }));
       return ['check', har, '--vendor', 'opescare', ...reportArgs(dir)];
     });
@@ -219,6 +286,45 @@ describe('no secret reaches any output, even echoed back by a hostile target', (
     const { rmSync } = await import('node:fs');
     rmSync(path.join(result.dir, 'capture.har'));
     expectClean(result);
+  });
+
+  test('issue 14 item 3: check learns every credential-shaped header, parameter and JSON field, and --secret-header/--secret-param', async () => {
+    const kinds = ['ocp', 'xapitok', 'xacc', 'priv', 'goog', 'amz', 'vendkey', 'qapikey', 'qtoken', 'qkey', 'qsub', 'jtoken', 'jsecret', 'jpriv', 'cook1', 'cook2', 'custh', 'custp'];
+    const c = Object.fromEntries(kinds.map((k) => [k, canary(k)]));
+    ALL.push(...Object.values(c));
+    try {
+      const result = await run((dir) => {
+        const har = path.join(dir, 'capture.har');
+        const query = `api-key=${c.qapikey.value}&token=${c.qtoken.value}&key=${c.qkey.value}&subscription-key=${c.qsub.value}&tenant=${c.custp.value}`;
+        const entry = {
+          request: {
+            method: 'POST',
+            url: `https://api.example.test/api/v1/connect/consents?${new URLSearchParams(query).toString()}`,
+            headers: [
+              ['Ocp-Apim-Subscription-Key', c.ocp], ['X-Api-Token', c.xapitok], ['X-Access-Token', c.xacc], ['Private-Token', c.priv],
+              ['X-Goog-Api-Key', c.goog], ['X-Amz-Security-Token', c.amz], ['X-Vendor-Api-Key', c.vendkey], ['X-Tenant-Pass', c.custh],
+            ].map(([name, v]) => ({ name, value: (v as { value: string }).value })).concat(
+              // Two Cookie lines, joined by `, ` as some tools write them.
+              [{ name: 'Cookie', value: `a=${c.cook1.value}, b=${c.cook2.value}` }],
+            ) as { name: string; value: string }[],
+            postData: { mimeType: 'application/json', text: JSON.stringify({ token: c.jtoken.value, nested: { secret: c.jsecret.value, privateKey: c.jpriv.value } }) },
+          },
+          response: {
+            status: 401,
+            headers: [{ name: 'Content-Type', value: 'application/json' }],
+            content: { mimeType: 'application/json', text: JSON.stringify({ error: 'token_invalid', status: 401, message: `rejected ${Object.values(c).map((x) => x.value).join(' ')}` }) },
+          },
+        };
+        writeFileSync(har, JSON.stringify({ log: { version: '1.2', creator: { name: 'canary', version: '1' }, entries: [entry] } }));
+        return ['check', har, '--vendor', 'opescare', '--secret-header', 'X-Tenant-Pass', '--secret-param', 'tenant', ...reportArgs(dir)];
+      });
+      expect(result.code).toBe(0); // a documented envelope: only the redaction is under test
+      const { rmSync } = await import('node:fs');
+      rmSync(path.join(result.dir, 'capture.har'));
+      expectClean(result);
+    } finally {
+      ALL.splice(ALL.length - kinds.length, kinds.length);
+    }
   });
 
   test('mock: credentials sent to the reference mock are not logged or echoed', async () => {
