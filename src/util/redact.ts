@@ -214,10 +214,14 @@ export class Redactor {
   }
 }
 
-/** The forms a server echoing a secret back may write it in: raw, URL-encoded, form-encoded, JSON-escaped (also `\/`), base64. */
+/**
+ * The forms a server echoing a secret back may write it in: raw, URL-encoded, form-encoded, JSON-escaped
+ * (also `\/`), base64, and, for a value with spaces (a query's `+`), with only its spaces written as `+`.
+ */
 function formsOf(secret: string): string[] {
   const json = JSON.stringify(secret).slice(1, -1);
-  return [secret, encodeURIComponent(secret), formEncode(secret), json, json.replace(/\//g, '\\/'), Buffer.from(secret, 'utf8').toString('base64')];
+  const plus = secret.includes(' ') ? [secret.replace(/ /g, '+')] : [];
+  return [secret, encodeURIComponent(secret), formEncode(secret), json, json.replace(/\//g, '\\/'), Buffer.from(secret, 'utf8').toString('base64'), ...plus];
 }
 
 /** `application/x-www-form-urlencoded`, as URLSearchParams writes it (`Canary Client!Id` is `Canary+Client%21Id`). */

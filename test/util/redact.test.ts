@@ -54,3 +54,12 @@ describe('issue 14 item 5: short secrets and secrets cut by the body cap', () =>
     expect(result.stderr).not.toContain('abc');
   });
 });
+
+describe('a query value with a space, echoed with "+" for it', () => {
+  test('is redacted: the value learned from ?api-key=a+b%2Fc is also written a+b/c', () => {
+    const url = `https://api.example.test/x?${new URLSearchParams({ 'api-key': 'cnry q1w2e3r4/Zq9=' }).toString()}`;
+    const redactor = new Redactor().learnFrom({}, { url });
+    expect(redactor.text('rejected cnry+q1w2e3r4/Zq9=')).toBe('rejected [REDACTED]');
+    expect(redactor.text(url)).not.toContain('q1w2e3r4');
+  });
+});
