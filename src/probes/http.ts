@@ -67,8 +67,8 @@ export async function send(out: OutgoingRequest, options: SendOptions): Promise<
     phase = 'body';
     const raw = await readCapped(res.body, options.maxBodyBytes);
     // errspec asks for identity; a coding sent anyway is undone with the proxy's decoder (stacked codings, raw deflate), capped.
-    const coded = /[^\s,]/.test(headers['content-encoding'] ?? '') && headers['content-encoding'].trim().toLowerCase() !== 'identity';
-    const decoded = coded ? await decodeBody(raw.bytes, raw.truncated, headers['content-encoding'], options.maxBodyBytes) : undefined;
+    const encoding = headers['content-encoding'];
+    const decoded = encoding ? await decodeBody(raw.bytes, raw.truncated, encoding, options.maxBodyBytes) : undefined;
     if (decoded?.problem) return { transportError: { code: 'BAD_CONTENT_ENCODING', message: `the body does not decode as its Content-Encoding says (${decoded.problem})` }, durationMs: performance.now() - started };
     const truncated = decoded ? decoded.truncated : raw.truncated;
     return {

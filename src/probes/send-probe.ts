@@ -111,7 +111,8 @@ export async function sendProbe(ctx: ProbeContext, probe: ProbeDef, out: Outgoin
   const repro = curlFor(request, credential ? { header: credential.header, value: credential.reference } : undefined);
   if (status === 429 && !probe.burst && !probe.expect.status.includes(429)) {
     // Inconclusive, never a contract failure of this probe: the target's rate limit answered instead.
-    const reason = `RATE_LIMITED: the target answered 429 (${rateLimited ?? 'rate limit'}) ${sentCount > 1 ? 'again after the wait' : ''}; this probe's verdict is inconclusive: rerun later or raise --max-wait`.replace('  ', ' ');
+    const again = sentCount > 1 ? ' again after the wait' : '';
+    const reason = `RATE_LIMITED: the target answered 429 (${rateLimited ?? 'rate limit'})${again}; this probe's verdict is inconclusive: rerun later or raise --max-wait`;
     ctx.notes.push(`${probe.id}: ${reason}`);
     return [...before, { ...exchange, ok: false, findings: list.map((c): Finding => ({ check: c.id, outcome: 'error', message: reason, repro })) }];
   }

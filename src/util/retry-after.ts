@@ -17,8 +17,7 @@ export function parseRetryAfter(raw: string): RetryAfter {
   const obsolete = RFC850.test(value) || ASCTIME.test(value);
   if (IMF_FIXDATE.test(value) || obsolete) {
     const date = new Date(obsolete && ASCTIME.test(value) ? `${value} GMT` : value);
-    // V8's Date rolls impossible dates over (31 Feb -> 3 Mar): a real date reads back as written.
-    if (!Number.isNaN(date.getTime()) && sameCalendarDay(value, date)) return { kind: 'date', date, obsolete };
+    if (!Number.isNaN(date.getTime()) && roundTrips(value, date)) return { kind: 'date', date, obsolete };
     return { kind: 'invalid', reason: `"${raw}" has the form of an HTTP-date but is not a real date` };
   }
   if (/^-?[0-9]*\.[0-9]+$/.test(value)) return { kind: 'invalid', reason: `"${raw}" is a fraction; delay-seconds is 1*DIGIT` };
@@ -26,24 +25,19 @@ export function parseRetryAfter(raw: string): RetryAfter {
   return { kind: 'invalid', reason: `"${raw}" is neither delay-seconds (1*DIGIT) nor an HTTP-date` };
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const LONG_DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
-/** The parsed date's day, month, clock and weekday are the ones the value names (round trip). */
-function sameCalendarDay(value: string, date: Date): boolean {
-  const month = MONTH_IN.exec(value)?.[1];
-  const day = /(?:^|[ ,-])(\d{1,2})[ -](?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b/.exec(value)?.[1]
-    ?? /(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(\d{1,2}) /.exec(value)?.[1];
-  const clock = /(\d{2}):(\d{2}):(\d{2})/.exec(value);
-  const weekday = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)/.exec(value)?.[1];
-  if (!month || !day || !clock || !weekday) return false;
-  return MONTHS[date.getUTCMonth()] === month
-    && date.getUTCDate() === Number(day)
-    && date.getUTCHours() === Number(clock[1]) && date.getUTCMinutes() === Number(clock[2]) && date.getUTCSeconds() === Number(clock[3])
-    && WEEKDAYS[date.getUTCDay()] === weekday;
+/**
+ * The parsed date written back in the value's own form: V8 rolls impossible dates over (31 Feb is 3 Mar)
+ * and ignores a wrong weekday, so a real date is one that reads back exactly as it was written.
+ */
+function roundTrips(value: string, date: Date): boolean {
+  const imf = date.toUTCString(); // "Wed, 21 Oct 2015 07:28:00 GMT": IMF-fixdate
+  if (IMF_FIXDATE.test(value)) return imf === value;
+  const [day, dd, mon, yyyy, time] = imf.replace(',', '').split(' ');
+  if (RFC850.test(value)) return `${LONG_DAYS[date.getUTCDay()]}, ${dd}-${mon}-${yyyy.slice(-2)} ${time} GMT` === value;
+  return `${day} ${mon} ${String(date.getUTCDate()).padStart(2, ' ')} ${time} ${yyyy}` === value;
 }
-
-const MONTH_IN = /\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b/;
 
 /** Seconds to wait, relative to `now` (the response's Date, or the clock) for an HTTP-date. */
 export function retryAfterSeconds(parsed: RetryAfter, now: number): number | undefined {
