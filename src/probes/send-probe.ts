@@ -39,7 +39,10 @@ export async function sendProbe(ctx: ProbeContext, probe: ProbeDef, out: Outgoin
   let renewed = false;
   let result: SendResult | undefined;
   let sentCount = 0;
+  // A 429 to a probe that targets another error is the target's rate limit, not this probe's answer.
+  const rateLimitIsNoAnswer = !probe.burst && !probe.expect.status.includes(429);
   let rateLimited: string | undefined;
+  let resentAfter429 = false;
   let wire = out;
   while (sentCount < limit) {
     await ctx.pacer.wait(host, ctx.signal);
@@ -65,14 +68,14 @@ export async function sendProbe(ctx: ProbeContext, probe: ProbeDef, out: Outgoin
       if (!probe.burst) limit++;
       continue;
     }
-    if (!probe.burst && response.status === 429 && !probe.expect.status.includes(429)) {
+    if (rateLimitIsNoAnswer && response.status === 429) {
       // A rate limit met by an ordinary probe says nothing about the error it targets: honour Retry-After
       // (the pacer holds the next request) and send it once more; a second 429 leaves it inconclusive.
       const asked = ctx.pacer.waits.at(-1);
       const wait = response.headers['retry-after'];
       const within = wait === undefined || (asked !== undefined && asked.retryAfter === wait && asked.askedSeconds <= asked.cappedSeconds);
-      if (rateLimited === undefined && within) {
-        rateLimited = wait ?? '(none)';
+      if (!resentAfter429 && within) {
+        resentAfter429 = true;
         limit++;
         continue;
       }
@@ -109,9 +112,9 @@ export async function sendProbe(ctx: ProbeContext, probe: ProbeDef, out: Outgoin
     return [...before, { ...exchange, ok: true, findings: list.map((c): Finding => ({ check: c.id, outcome: 'skip', message: reason })) }];
   }
   const repro = curlFor(request, credential ? { header: credential.header, value: credential.reference } : undefined);
-  if (status === 429 && !probe.burst && !probe.expect.status.includes(429)) {
+  if (rateLimitIsNoAnswer && status === 429) {
     // Inconclusive, never a contract failure of this probe: the target's rate limit answered instead.
-    const again = sentCount > 1 ? ' again after the wait' : '';
+    const again = resentAfter429 ? ' again after the wait' : '';
     const reason = `RATE_LIMITED: the target answered 429 (${rateLimited ?? 'rate limit'})${again}; this probe's verdict is inconclusive: rerun later or raise --max-wait`;
     ctx.notes.push(`${probe.id}: ${reason}`);
     return [...before, { ...exchange, ok: false, findings: list.map((c): Finding => ({ check: c.id, outcome: 'error', message: reason, repro })) }];
