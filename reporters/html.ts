@@ -1,3 +1,4 @@
+import { TARGET_KIND_LABEL, targetKindOf, targetLabel } from './target';
 import { createHash } from 'node:crypto';
 import { checks } from '../src/checks';
 import { runSummary } from '../src/engine/summary';
@@ -74,7 +75,7 @@ function overviewTable(runs: VendorRun[]): string {
     const verdict = verdictOf(run, s);
     return `<tr><td class="text"><a href="#run-${r}"><code>${escapeHtml(run.vendor)}</code></a></td>`
       + `<td class="text"><span class="verdict o-${verdict.outcome}">${escapeHtml(verdict.label)}</span></td>`
-      + `<td class="text target"><span title="${escapeHtml(run.target)}">${escapeHtml(run.target)}</span></td><td class="text">${escapeHtml(run.source)}${run.strict ? ' · strict' : ''}</td>`
+      + `<td class="text target"><span title="${escapeHtml(targetLabel(run))}">${escapeHtml(TARGET_KIND_LABEL[targetKindOf(run)])}: ${escapeHtml(run.target)}</span></td><td class="text">${escapeHtml(run.source)}${run.strict ? ' · strict' : ''}</td>`
       + `<td class="text">${escapeHtml(when(run.startedAt))}</td><td>${escapeHtml(duration(run.durationMs))}</td>`
       + `<td>${s.exchanges}</td><td>${s.checks}</td><td>${s.passed}</td><td>${s.failed}</td><td>${s.warnings}</td><td>${s.skipped}</td><td>${s.errors}</td></tr>`;
   });
@@ -136,7 +137,7 @@ function findingBlock(finding: Finding, anchor: string): string {
   const parts = [`<div class="head"><span class="badge o-${finding.outcome}">${SYMBOL[finding.outcome]} ${finding.outcome}</span><code>${escapeHtml(finding.check)}</code></div>`];
   parts.push(`<p class="message">${escapeHtml(finding.message)}</p>`);
   if (finding.rule) {
-    parts.push(`<div class="rule"><q>${escapeHtml(finding.rule.text)}</q><span class="source">rule <code>${escapeHtml(finding.rule.id)}</code> · ${escapeHtml(finding.rule.source)}</span></div>`);
+    parts.push(`<div class="rule"><q>${escapeHtml(finding.rule.text)}</q><span class="source">rule <code>${escapeHtml(finding.rule.id)}</code> · ${finding.rule.url ? `<a href="${escapeHtml(finding.rule.url)}">${escapeHtml(finding.rule.source)}</a>` : escapeHtml(finding.rule.source)}</span></div>`);
   }
   if (finding.expected !== undefined || finding.actual !== undefined) {
     const box = (title: string, value: unknown) => `<div><h4>${title}</h4><pre>${value === undefined ? '<span class="cut">(not recorded)</span>' : escapeHtml(show(value))}</pre></div>`;
@@ -196,7 +197,7 @@ function runSection(run: VendorRun, r: number, several: boolean): string {
     `<span class="chip o-error">${SYMBOL.error} ${plural(s.errors, 'error')}</span>`,
   ].join('');
   const facts = [
-    ['target', escapeHtml(run.target)],
+    ['target', escapeHtml(targetLabel(run))],
     ['source', escapeHtml(run.source)],
     ['started', escapeHtml(when(run.startedAt))],
     ['duration', escapeHtml(duration(run.durationMs))],

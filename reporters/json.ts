@@ -1,6 +1,7 @@
 import { runSummary } from '../src/engine/summary';
 import type { EvaluatedExchange, VendorRun } from '../src/types';
 import { toolVersion } from '../src/util/paths';
+import { targetKindOf } from './target';
 
 /** The JSON report of one vendor run: the public shape of SPEC §5. */
 export function jsonReport(run: VendorRun): Record<string, unknown> {
@@ -8,6 +9,7 @@ export function jsonReport(run: VendorRun): Record<string, unknown> {
     tool: { name: 'errspec', version: toolVersion() },
     vendor: run.vendor,
     target: run.target,
+    targetKind: targetKindOf(run),
     source: run.source,
     startedAt: run.startedAt,
     durationMs: run.durationMs,

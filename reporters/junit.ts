@@ -1,3 +1,4 @@
+import { targetKindOf } from './target';
 import { runSummary } from '../src/engine/summary';
 import { create } from 'xmlbuilder2';
 import type { VendorRun } from '../src/types';
@@ -43,6 +44,7 @@ export function renderJunit(runs: VendorRun[]): string {
     });
     suite.ele('properties')
       .ele('property', { name: 'target', value: literal(xmlSafe(run.target)) }).up()
+      .ele('property', { name: 'target-kind', value: targetKindOf(run) }).up()
       .ele('property', { name: 'source', value: run.source }).up();
     if (run.unreachable) {
       suite.ele('testcase', { classname: literal(xmlSafe(run.vendor)), name: 'target > reachable', time: '0.000' })

@@ -1,4 +1,5 @@
 import { runSummary } from '../src/engine/summary';
+import { TARGET_KIND_LABEL, targetKindOf } from './target';
 import type { VendorRun } from '../src/types';
 
 /** Options of the Markdown summary. */
@@ -33,6 +34,8 @@ export function renderMarkdown(runs: VendorRun[], options: MarkdownOptions = {})
     const s = runSummary(run);
     out.push(`| ${idCell(run.vendor)} | ${verdict(run)} | ${s.exchanges} | ${s.checks} | ${s.passed} | ${s.failed} | ${s.warnings} | ${s.skipped} | ${s.errors} |`);
   }
+  const mocked = runs.filter((run) => targetKindOf(run) === 'embedded-mock').map((run) => idCell(run.vendor));
+  if (mocked.length > 0) out.push('', `Target of ${mocked.join(', ')}: ${TARGET_KIND_LABEL['embedded-mock']}, not a vendor server.`);
   for (const run of runs) if (run.unreachable) out.push('', `**${markdownCell(run.vendor)}**: target unreachable: ${markdownCell(run.unreachable, maxMessage)}`);
   const failures = runs.flatMap((run) =>
     run.exchanges.flatMap((e) => e.findings.filter((f) => f.outcome === 'fail' || f.outcome === 'error').map((f) => ({ run, e, f }))),

@@ -1,3 +1,4 @@
+import { targetKindOf } from './target';
 import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { writeFileAtomicWith } from '../src/util/write-atomic';
 import os from 'node:os';
@@ -84,6 +85,7 @@ function junitFrame(head: RunHead): Frame {
     ]).slice(0, -2)}>`,
     '    <properties>',
     element('      ', 'property', [['name', 'target'], ['value', xmlSafe(head.target)]]),
+    element('      ', 'property', [['name', 'target-kind'], ['value', targetKindOf(head)]]),
     element('      ', 'property', [['name', 'source'], ['value', head.source]]),
     '    </properties>',
   ];

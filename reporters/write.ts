@@ -8,7 +8,7 @@ import { renderJson } from './json';
 import { renderJunit } from './junit';
 import { renderMarkdown } from './markdown';
 
-/** Where each report goes; `json: '-'` is stdout. */
+/** Where each report goes; `-` is stdout (one report at most). */
 export interface ReportTargets {
   json?: string;
   junit?: string;
@@ -57,26 +57,21 @@ export function writeReports(
   env: NodeJS.ProcessEnv = process.env,
 ): string[] {
   const written: string[] = [];
-  if (targets.junit) {
-    writeFileAtomic(targets.junit, renderJunit(runs));
-    written.push(targets.junit);
-  }
-  if (targets.json === '-') stdout.write(renderJson(runs));
-  else if (targets.json) {
-    writeFileAtomic(targets.json, renderJson(runs));
-    written.push(targets.json);
-  }
-  if (targets.html) {
-    writeFileAtomic(targets.html, renderHtml(runs));
-    written.push(targets.html);
-  }
+  // `-` is stdout (the command has made sure only one report asks for it).
+  const put = (file: string, text: string): void => {
+    if (file === '-') stdout.write(text);
+    else {
+      writeFileAtomic(file, text);
+      written.push(file);
+    }
+  };
+  if (targets.junit) put(targets.junit, renderJunit(runs));
+  if (targets.json) put(targets.json, renderJson(runs));
+  if (targets.html) put(targets.html, renderHtml(runs));
   const stepSummary = env.GITHUB_STEP_SUMMARY;
   if (targets.summary || stepSummary) {
     const markdown = renderMarkdown(runs);
-    if (targets.summary) {
-      writeFileAtomic(targets.summary, markdown);
-      written.push(targets.summary);
-    }
+    if (targets.summary) put(targets.summary, markdown);
     // GitHub Actions renders this file on the job page; other steps append to it too, so never overwrite.
     if (stepSummary) appendFileSync(stepSummary, markdown);
   }

@@ -5,8 +5,10 @@ export type Outcome = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
 export interface RuleRef {
   /** Stable id, e.g. `opescare.code.token_expired` or `rfc9110.retry-after-syntax`. Never renamed. */
   id: string;
-  /** `seed 000`, `FHIR R4 operationoutcome.html`, `RFC 9110 §10.2.3`, ... */
+  /** The document cited: a vendor document's title (`OpesCare Connect API "Errors & Troubleshooting"`), `FHIR R4 operationoutcome.html`, `RFC 9110 §10.2.3`, ... */
   source: string;
+  /** The cited document's URL, where the profile knows one. */
+  url?: string;
   /** errspec's reading of the source: what the check holds a response to. */
   text: string;
   /** The source's own sentences or table rows, verbatim, where `text` is not itself a quotation. */
@@ -78,6 +80,12 @@ export interface EvaluatedExchange extends Exchange {
 
 export type Source = 'probe' | 'har' | 'proxy' | 'pact';
 
+/**
+ * What `target` is: errspec's embedded reference mock of the vendor (so the verdict says nothing about a
+ * real server), the user's own base URL, a capture file (`check`), or the upstream of `errspec proxy`.
+ */
+export type TargetKind = 'embedded-mock' | 'base-url' | 'capture' | 'proxy-upstream';
+
 export interface Summary {
   exchanges: number;
   checks: number;
@@ -93,6 +101,8 @@ export interface VendorRun {
   vendor: string;
   title?: string;
   target: string;
+  /** What the target is; absent in runs saved by errspec 0.1 (read them as `base-url`). */
+  targetKind?: TargetKind;
   source: Source;
   startedAt: string;
   durationMs: number;

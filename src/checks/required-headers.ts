@@ -11,7 +11,7 @@ export default defineCheck({
   run: ({ profile, status, headers }) => {
     const rules = profile.headerRules(status);
     if (rules.length === 0) return skip(`no header is documented at ${status}`);
-    const results = rules.map((def) => checkHeader(def, headers, { id: def.id, source: def.source, text: def.text, ...quoted(def) }));
+    const results = rules.map((def) => checkHeader(def, headers, { id: def.id, ...profile.cite(def.source), text: def.text, ...quoted(def) }));
     const failed = results.find((r) => r.outcome === 'fail');
     if (failed) return failed;
     const warned = results.find((r) => r.outcome === 'warn');

@@ -6,7 +6,7 @@ import type { EvaluatedExchange } from '../types';
 import { colorFor, summaryTableOf } from '../../reporters/console';
 import { StreamedReport } from '../../reporters/stream';
 import type { HarRenderOptions, RenderedExchange } from '../../reporters/har-render';
-import { addReportOptions, addSecretNameOptions, type Io, type SecretNameOptions } from './io';
+import { addReportOptions, addSecretNameOptions, reportChoice, type Io, type SecretNameOptions } from './io';
 import { UsageError } from '../errors';
 
 /** Renders each exchange where it is checked (possibly a worker thread), so only text comes back. */
@@ -31,6 +31,8 @@ export function registerCheckCommand(program: Command, io: Io): void {
       .option('--vendor <id>', 'vendor profile to check against (see `errspec vendors`), or a profile YAML file'),
   )).action(async (file: string, options: CheckOptions) => {
     if (!options.vendor) throw new UsageError('check needs --vendor ID (see `errspec vendors`)');
+    // JUnit is streamed to a file as entries are checked: only the JSON report can go to stdout.
+    reportChoice(options, ['json']);
     const profile = loadProfile(options.vendor);
     const out = options.json === '-' ? io.stderr : io.stdout;
     const color = colorFor(out);

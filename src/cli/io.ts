@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { UsageError } from '../errors';
 
 /** Where a command writes, and the exit code it leaves. */
 export interface Io {
@@ -12,12 +13,32 @@ export interface Io {
 export function addReportOptions(command: Command): Command {
   return command
     .option('--json <file>', 'write the JSON report to FILE (- for stdout)')
-    .option('--junit <file>', 'write a JUnit XML report to FILE')
-    .option('--html <file>', 'write a self-contained HTML report to FILE')
-    .option('--summary <file>', 'write a Markdown summary to FILE (also appended to $GITHUB_STEP_SUMMARY when set)')
+    .option('--junit <file>', 'write a JUnit XML report to FILE (- for stdout)')
+    .option('--html <file>', 'write a self-contained HTML report to FILE (- for stdout)')
+    .option('--summary <file>', 'write a Markdown summary to FILE (- for stdout; also appended to $GITHUB_STEP_SUMMARY when set)')
     .option('--strict', 'warnings fail the run', false)
     .option('--quiet', 'print only the summary', false)
     .addOption(new Option('--debug', 'show stack traces of errors').default(false));
+}
+
+/** The report options of a command, once checked: at most one report goes to stdout, and then every other line goes to stderr. */
+export interface ReportChoice {
+  targets: { json?: string; junit?: string; html?: string; summary?: string };
+  /** True when a report is written to stdout (`-`): progress and the summary table then go to stderr. */
+  toStdout: boolean;
+}
+
+/**
+ * Read `--json`, `--junit`, `--html` and `--summary`: one `-` at most (two reports cannot share stdout),
+ * and only for the reports listed in `stdoutAllowed` (a command that streams a report to a file refuses `-` for it).
+ */
+export function reportChoice(options: ReportChoice['targets'], stdoutAllowed: readonly (keyof ReportChoice['targets'])[] = ['json', 'junit', 'html', 'summary']): ReportChoice {
+  const targets = { json: options.json, junit: options.junit, html: options.html, summary: options.summary };
+  const dashes = (Object.keys(targets) as (keyof typeof targets)[]).filter((k) => targets[k] === '-');
+  if (dashes.length > 1) throw new UsageError(`only one report can go to stdout; ${dashes.map((k) => `--${k} -`).join(' and ')} were given`);
+  const refused = dashes.find((k) => !stdoutAllowed.includes(k));
+  if (refused) throw new UsageError(`--${refused} - is not supported by this command: give a file`);
+  return { targets, toStdout: dashes.length === 1 };
 }
 
 /** The credential-shaped names errspec learns secrets from by itself, for --help (the list is `src/util/redact.ts`). */

@@ -4,15 +4,15 @@ import type { Command } from 'commander';
 import { exitCodeOf } from '../engine/summary';
 import { ToolFailedError, UsageError } from '../errors';
 import { canIDeploy, publishPacts } from '../pact/broker';
-import { DEFAULT_CONSUMER, defaultPactDir, pactFileName } from '../pact/files';
+import { DEFAULT_CONSUMER, defaultPactDir, generatedPactDir, pactFileName } from '../pact/files';
 import { verifyPact } from '../pact/verify';
 import { credentialFrom } from '../probes/credentials';
 import { loadProfile, vendorIds } from '../profile/load';
 import type { VendorRun } from '../types';
 import { Redactor } from '../util/redact';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
-import { writeReports } from '../../reporters/write';
-import { addReportOptions, type Io } from './io';
+import { assertWritable, writeReports } from '../../reporters/write';
+import { addReportOptions, reportChoice, type Io } from './io';
 import { addCredentialOptions } from './verify';
 import { wholeIn } from './numbers';
 
@@ -25,6 +25,7 @@ function consumerName(raw: string): string {
 }
 
 function selectedVendors(vendor: string[], all: boolean): string[] {
+  if (all && vendor.length > 0) throw new UsageError('give --vendor ID or --all, not both');
   const vendors = all ? vendorIds() : vendor;
   if (vendors.length === 0) throw new UsageError('give --vendor ID (repeatable) or --all');
   for (const id of vendors) loadProfile(id);
@@ -78,14 +79,14 @@ export function registerPactCommand(program: Command, io: Io): void {
 
   pact
     .command('generate')
-    .description('regenerate contracts/pacts/<consumer>-<vendor>.json from the profiles; errspec\'s own engine is the consumer of every interaction')
+    .description('write <consumer>-<vendor>.json pacts from the profiles into ./pacts (or --out); errspec\'s own engine is the consumer of every interaction')
     .option('--consumer <name>', 'consumer name the pacts carry', DEFAULT_CONSUMER)
-    .option('--out <dir>', 'directory for the pact files (default: errspec\'s contracts/pacts)')
+    .option('--out <dir>', 'directory for the pact files (default: ./pacts in the working directory)')
     .option('--vendor <id>', 'only this vendor (repeatable; default: every built-in vendor)', collect, [])
     .action(async (options: GenerateCliOptions) => {
       const consumer = consumerName(options.consumer);
       const vendors = options.vendor.length > 0 ? selectedVendors(options.vendor, false) : vendorIds();
-      const outDir = path.resolve(options.out ?? defaultPactDir());
+      const outDir = path.resolve(options.out ?? generatedPactDir());
       // Pact's consumer library (and its native core) loads only for this command: other commands start fast.
       const { generatePacts } = await import('../pact/generate');
       await generatePacts({
@@ -105,7 +106,7 @@ export function registerPactCommand(program: Command, io: Io): void {
     .option('--base-url <url>', 'the provider to verify')
     .option('--state-change-url <url>', 'where the provider sets up Pact provider states (needed for the rate-limit interaction)')
     .option('--consumer <name>', 'consumer name of the pacts', DEFAULT_CONSUMER)
-    .option('--dir <dir>', 'directory of the pact files (default: errspec\'s contracts/pacts)')
+    .option('--dir <dir>', 'directory of the pact files (default: ./pacts when it exists, else the pacts errspec ships)')
     .option('--timeout <ms>', 'per-request timeout in milliseconds', '10000')
     .option('--allow-writes', 'also verify interactions that create data on the provider', false);
   addReportOptions(addCredentialOptions(verify)).action(async (options: VerifyCliOptions) => {
@@ -119,7 +120,7 @@ export function registerPactCommand(program: Command, io: Io): void {
     .option('--branch <branch>', 'repository branch of that version')
     .option('--tag <tag>', 'tag of that version (repeatable)', collect, [])
     .option('--build-url <url>', 'URL of the build that made the pacts')
-    .option('--dir <dir>', 'directory of the pact files to publish (default: errspec\'s contracts/pacts)')
+    .option('--dir <dir>', 'directory of the pact files to publish (default: ./pacts when it exists, else the pacts errspec ships)')
     .action(async (options: PublishCliOptions) => {
       if (options.buildUrl) httpUrl('--build-url', options.buildUrl);
       const result = await publishPacts({
@@ -163,7 +164,9 @@ async function pactVerify(options: VerifyCliOptions, io: Io): Promise<number> {
   const redactor = new Redactor(secrets);
   const timeoutMs = wholeIn('--timeout', options.timeout);
   const dir = path.resolve(options.dir ?? defaultPactDir());
-  const progress = options.json === '-' ? io.stderr : io.stdout;
+  const reports = reportChoice(options);
+  assertWritable(reports.targets);
+  const progress = reports.toStdout ? io.stderr : io.stdout;
   const color = colorFor(progress);
   const runs: VendorRun[] = [];
   for (const vendor of vendors) {
@@ -181,7 +184,7 @@ async function pactVerify(options: VerifyCliOptions, io: Io): Promise<number> {
     if (!options.quiet) for (const exchange of run.exchanges) progress.write(`${exchangeLine(vendor, exchange, { color })}\n`);
     runs.push(run);
   }
-  const written = writeReports(runs, { json: options.json, junit: options.junit, html: options.html, summary: options.summary }, io.stdout);
+  const written = writeReports(runs, reports.targets, io.stdout);
   progress.write(`${summaryTable(runs, { color })}\n`);
   for (const file of written) progress.write(`wrote ${file}\n`);
   return exitCodeOf(runs);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadProfile, vendorIds } from '../profile/load';
+import { listVendors } from '../api/vendors';
 import type { Io } from './io';
 
 export function registerVendorsCommand(program: Command, io: Io): void {
@@ -8,10 +8,7 @@ export function registerVendorsCommand(program: Command, io: Io): void {
     .description('list the built-in vendor profiles: id, title, envelope, number of codes and rules')
     .option('--json', 'print as JSON', false)
     .action((options: { json: boolean }) => {
-      const rows = vendorIds().map((id) => {
-        const p = loadProfile(id);
-        return { id, title: p.title, envelope: p.doc.envelope.schema, codes: p.codes().length, rules: p.ruleIdsInUse().length, probes: p.probes.length };
-      });
+      const rows = listVendors();
       if (options.json) {
         io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;

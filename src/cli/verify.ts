@@ -3,19 +3,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../config/load';
-import { exitCodeOf } from '../engine/summary';
 import { UsageError } from '../errors';
 import { CLIENT_AUTH_METHODS, oauthSettingsFrom } from '../auth/options';
 import { credentialFrom, type CredentialOptions } from '../probes/credentials';
 import { loadProfile, vendorIds } from '../profile/load';
-import type { VendorRun } from '../types';
-import { authOptions, runVendor } from '../verify/run-vendor';
+import { authOptions } from '../verify/run-vendor';
+import { verify as runVerify } from '../api/verify';
 import { DEFAULT_MAX_PROBES } from '../openapi/plan';
 import { planVendor } from '../verify/plan';
 import type { VerifySettings } from '../verify/settings';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { assertWritable, writeReports } from '../../reporters/write';
-import { addReportOptions, type Io } from './io';
+import { addReportOptions, reportChoice, type Io } from './io';
 import { wholeIn } from './numbers';
 
 export interface VerifyOptions {
@@ -95,8 +94,10 @@ export function registerVerifyCommand(program: Command, io: Io): void {
 }
 
 export async function verify(options: VerifyOptions, io: Io): Promise<number> {
+  if (options.all && options.vendor.length > 0) throw new UsageError('give --vendor ID or --all, not both');
   const vendors = options.all ? vendorIds() : options.vendor;
   if (vendors.length === 0) throw new UsageError('verify needs --vendor ID (repeatable) or --all');
+  const reports = reportChoice(options);
   const config = options.config ? loadConfig(options.config) : undefined;
   // Configuration errors are exit 2 before any request: check every vendor's overrides now.
   if (options.openapi !== undefined && vendors.length !== 1) throw new UsageError('--openapi describes one vendor\'s API: give exactly one --vendor');
@@ -139,40 +140,36 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     openapiFile,
     maxProbes,
     insecure: options.insecure,
-    progress: options.quiet ? 'none' : options.json === '-' ? 'stderr' : 'stdout',
-    color: colorFor(options.json === '-' ? process.stderr : process.stdout),
+    progress: options.quiet ? 'none' : reports.toStdout ? 'stderr' : 'stdout',
+    color: colorFor(reports.toStdout ? process.stderr : process.stdout),
   };
   if (options.insecure) io.stderr.write('errspec: warning: --insecure: TLS certificates of the target are not verified\n');
-  const targets = { junit: options.junit, json: options.json, html: options.html, summary: options.summary };
+  const { targets } = reports;
   // A report that cannot be written is found now, not after the whole run (when its verdict would be lost).
   assertWritable(targets);
   const interrupts = new AbortController();
   const stopOnSignal = onTermination(interrupts, io);
-  const out = options.json === '-' ? io.stderr : io.stdout;
+  const out = reports.toStdout ? io.stderr : io.stdout;
   const progress = settings.progress === 'none' ? undefined : settings.progress === 'stderr' ? io.stderr : io.stdout;
   try {
     // The runner, called directly: one vendor after another, each one host at a time unless --concurrency says otherwise.
-    const runs: VendorRun[] = [];
-    for (const vendor of vendors) {
-      if (interrupts.signal.aborted) break;
-      runs.push(await runVendor(vendor, settings, {
-        onExchange: progress ? (id, exchange) => progress.write(`${exchangeLine(id, exchange, { color: settings.color })}\n`) : undefined,
-        signal: interrupts.signal,
-      }));
-    }
-    // Reports list vendors in id order, whatever order the command line named them in.
-    runs.sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : 0));
+    const { runs, exitCode } = await runVerify({
+      ...settings,
+      vendors,
+      onExchange: progress ? (id, exchange) => progress.write(`${exchangeLine(id, exchange, { color: settings.color })}\n`) : undefined,
+      signal: interrupts.signal,
+    });
     writeReports(runs, targets, io.stdout);
     const signal = interrupts.signal.aborted ? (interrupts.signal.reason as NodeJS.Signals) : undefined;
     const missing = vendors.filter((v) => !runs.some((r) => r.vendor === loadProfile(v).id));
     out.write(`${summaryTable(runs, { color: settings.color })}\n`);
     for (const run of runs) for (const note of run.notes ?? []) out.write(`${run.vendor}: ${note}\n`);
-    for (const file of [options.junit, options.json, options.html, options.summary]) if (file && file !== '-') out.write(`wrote ${file}\n`);
+    for (const file of Object.values(targets)) if (file && file !== '-') out.write(`wrote ${file}\n`);
     if (signal) {
       io.stderr.write(`errspec: interrupted by ${signal}: the reports hold what finished${missing.length > 0 ? `; not run: ${missing.join(', ')}` : ''}\n`);
       return signalExitCode(signal);
     }
-    return exitCodeOf(runs);
+    return exitCode;
   } finally {
     stopOnSignal();
   }

@@ -78,14 +78,15 @@ export function withVendorHeaders(probes: ProbeDef[], vendor: VendorConfig | und
   return probes.map((p) => ({ ...p, headers: { ...lower(common), ...lower(p.headers ?? {}) } }));
 }
 
-/** A config's per-probe overrides on a probe list: `skip` drops a probe, the rest replaces its fields (headers merge). */
+/**
+ * A config's per-probe overrides on a probe list: `skip` marks a probe not to send (it stays in the list, so
+ * every report records the reduced coverage), the rest replaces its fields (headers merge).
+ */
 export function applyOverrides(probes: ProbeDef[], overrides: Record<string, ProbeOverride>): ProbeDef[] {
-  return probes
-    .filter((p) => !overrides[p.id]?.skip)
-    .map((p) => {
-      const o = overrides[p.id];
-      if (!o) return p;
-      const { skip: _skip, ...rest } = o;
-      return { ...p, ...rest, headers: { ...(p.headers ?? {}), ...(o.headers ?? {}) } };
-    });
+  return probes.map((p) => {
+    const o = overrides[p.id];
+    if (!o) return p;
+    const { skip, ...rest } = o;
+    return { ...p, ...rest, headers: { ...(p.headers ?? {}), ...(o.headers ?? {}) }, ...(skip ? { skippedByConfig: true } : {}) };
+  });
 }

@@ -26,6 +26,7 @@ export function harRunHead(profile: Profile, file: string, started: number, stri
     vendor: profile.id,
     title: profile.title,
     target: file,
+    targetKind: 'capture',
     source: 'har',
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,

@@ -8,8 +8,14 @@ import { packageRoot } from '../util/paths';
 /** The consumer name errspec's pacts carry unless `--consumer` says otherwise. */
 export const DEFAULT_CONSUMER = 'errspec';
 
-/** The committed pacts: contracts/pacts/ of the errspec package. */
-export const defaultPactDir = (): string => path.join(packageRoot(), 'contracts', 'pacts');
+/** The pacts errspec ships: contracts/pacts/ of the errspec package (regenerated in the checkout with `--out contracts/pacts`). */
+export const packagedPactDir = (): string => path.join(packageRoot(), 'contracts', 'pacts');
+
+/** Where `pact generate` writes by default: the user's ./pacts, never into the installed package. */
+export const generatedPactDir = (cwd: string = process.cwd()): string => path.join(cwd, 'pacts');
+
+/** Where `pact verify` and `publish` read by default: the user's ./pacts when it exists, else the pacts errspec ships. */
+export const defaultPactDir = (cwd: string = process.cwd()): string => (existsSync(generatedPactDir(cwd)) ? generatedPactDir(cwd) : packagedPactDir());
 
 /** The file name Pact gives a consumer-provider pair, and errspec's vendor id is the provider name. */
 export const pactFileName = (consumer: string, vendor: string): string => `${consumer}-${vendor}.json`;

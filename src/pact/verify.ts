@@ -265,6 +265,7 @@ export async function verifyPact(profile: Profile, options: PactVerifyOptions): 
       vendor: profile.id,
       title: profile.title,
       target,
+      targetKind: options.baseUrl ? 'base-url' : 'embedded-mock',
       source: 'pact',
       startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,

@@ -122,7 +122,8 @@ export async function runProbes(profile: Profile, options: ProbeRunOptions): Pro
 async function runProbe(ctx: ProbeContext, probe: ProbeDef, options: ProbeRunOptions): Promise<{ exchanges: EvaluatedExchange[]; sent: boolean }> {
   const out = requestFor(probe, options.baseUrl, options.ids ?? ctx.profile.doc.ids, acceptOf(ctx.profile));
   const skipReason =
-    probe.writes && !options.allowWrites ? 'creates data on the target: run with --allow-writes to send it'
+    probe.skippedByConfig ? `skipped by config (probes.${probe.id}.skip: true): not sent`
+    : probe.writes && !options.allowWrites ? 'creates data on the target: run with --allow-writes to send it'
     : probe.burst && !options.rateLimitProbe ? 'rate-limit burst is opt-in: run with --rate-limit-probe'
     : probe.auth === 'valid' && !options.credential && !ctx.oauth ? 'needs a valid credential: pass --token-env, --api-key-env or OAuth client credentials (--oauth-token-url)'
     : undefined;

@@ -45,10 +45,17 @@ export class Profile {
     return `seed ${this.doc.seed.slice(0, 3)}`;
   }
 
+  /** A rule's source as reports cite it: the profile's own seed by the vendor document's title (and URL), others as written. */
+  cite(source: string): Pick<RuleRef, 'source' | 'url'> {
+    const document = this.doc.document;
+    if (source !== this.seedSource || !document) return { source };
+    return document.url ? { source: document.title, url: document.url } : { source: document.title };
+  }
+
   rule(id: string): RuleRef {
     const def = this.rules[id];
     if (!def) throw new Error(`rule ${id} is not defined for ${this.id}`);
-    return { id, source: def.source, text: def.text, ...quoted(def) };
+    return { id, ...this.cite(def.source), text: def.text, ...quoted(def) };
   }
 
   hasRule(id: string): boolean {
@@ -84,7 +91,7 @@ export class Profile {
   /** The rule behind one code's row of the vendor table. */
   codeRule(code: string): RuleRef {
     const def = this.doc.codes[code];
-    return { id: `${this.id}.code.${code}`, source: def?.source ?? this.seedSource, text: def?.text ?? '', ...(def ? quoted(def) : {}) };
+    return { id: `${this.id}.code.${code}`, ...this.cite(def?.source ?? this.seedSource), text: def?.text ?? '', ...(def ? quoted(def) : {}) };
   }
 
   codeDef(code: string): CodeDef | undefined {

@@ -64,6 +64,8 @@ export interface HeaderRuleDef extends Quoted {
 
 export interface ProbeDef {
   id: string;
+  /** Set by a config's `probes.<id>.skip: true`: the probe is not sent, and every report lists it as skipped by config. */
+  skippedByConfig?: boolean;
   title: string;
   method: string;
   /** Path with `{name}` placeholders filled from `ids`. */
@@ -125,6 +127,8 @@ export interface ProfileDoc {
   id: string;
   title: string;
   seed: string;
+  /** The vendor document the seed is: what reports cite (`seed NNN` never reaches a report). */
+  document?: { title: string; url?: string };
   auth: AuthDef;
   envelope: EnvelopeDef;
   /** Documented error statuses with the seed's meaning. */

@@ -80,6 +80,7 @@ export class ProxyRecorder {
       vendor: this.profile.id,
       title: this.profile.title,
       target: this.target,
+      targetKind: 'proxy-upstream',
       source: 'proxy',
       startedAt: new Date(this.started).toISOString(),
       durationMs: Date.now() - this.started,

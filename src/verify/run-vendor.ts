@@ -75,7 +75,7 @@ export async function runVendor(vendorId: string, settings: VerifySettings, hook
   } finally {
     await mock?.close();
   }
-  return withPlan(run, plan);
+  return withPlan({ ...run, targetKind: mock ? 'embedded-mock' : 'base-url' }, plan);
 }
 
 export function writeRunResult(resultsDir: string, run: VendorRun): void {

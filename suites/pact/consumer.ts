@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { failuresOf, recordProbeInteraction, vendorPact } from '../../src/pact/consumer';
-import { DEFAULT_CONSUMER, defaultPactDir, pactFileName } from '../../src/pact/files';
+import { DEFAULT_CONSUMER, generatedPactDir, pactFileName } from '../../src/pact/files';
 import { loadProfile } from '../../src/profile/load';
 
 /** Where the suites write pacts (ERRSPEC_PACT_DIR, default errspec's contracts/pacts) and as which consumer (ERRSPEC_PACT_CONSUMER). */
 export function pactSuiteSettings(env: NodeJS.ProcessEnv = process.env): { dir: string; consumer: string } {
-  return { dir: path.resolve(env.ERRSPEC_PACT_DIR || defaultPactDir()), consumer: env.ERRSPEC_PACT_CONSUMER || DEFAULT_CONSUMER };
+  return { dir: path.resolve(env.ERRSPEC_PACT_DIR || generatedPactDir()), consumer: env.ERRSPEC_PACT_CONSUMER || DEFAULT_CONSUMER };
 }
 
 /**

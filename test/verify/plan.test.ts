@@ -39,7 +39,7 @@ describe('the plan runVendor and the Jest suite share', () => {
       '      get-facility-no-credential: { headers: { x-extra: "1" } }',
     ].join('\n'));
     const plan = planVendor(profile, { openapiFile: OPENAPI, configFile: file }, loadConfig(file));
-    expect(plan.probes.some((p) => p.id === 'connect-consents-undeclared-get')).toBe(false);
+    expect(plan.probes.find((p) => p.id === 'connect-consents-undeclared-get')!.skippedByConfig).toBe(true);
     expect(plan.probes.find((p) => p.id === 'get-facility-no-credential')!.headers).toEqual({ 'x-extra': '1' });
     expect(plan.ids.unknownFacilityId).toBe('FAC-99999');
   });
