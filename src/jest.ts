@@ -22,14 +22,23 @@ interface MatcherContextLike {
 
 const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value));
 
+/** Text on one line, cut at `max` characters: a quoted table or example keeps the message readable. */
+function oneLine(text: string, max = Infinity): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
 /** One finding as the failure message shows it: the check, the rule it enforces, what was expected and what came back. */
 function describe(finding: Finding, ctx: MatcherContextLike): string {
   const mark = finding.outcome === 'warn' ? '!' : '✕';
   const lines = [`  ${mark} ${finding.check}${finding.rule ? ` (${finding.rule.id})` : ''}: ${finding.message}`];
   if (finding.expected !== undefined) lines.push(`      Expected: ${ctx.utils ? ctx.utils.printExpected(finding.expected) : show(finding.expected)}`);
   if (finding.actual !== undefined) lines.push(`      Received: ${ctx.utils ? ctx.utils.printReceived(finding.actual) : show(finding.actual)}`);
-  const quote = finding.rule?.quote?.[0] ?? finding.rule?.text;
-  if (quote) lines.push(`      Rule: ${quote}${finding.rule?.source ? ` (${finding.rule.source})` : ''}`);
+  const rule = finding.rule;
+  if (rule) {
+    lines.push(`      Rule: ${oneLine(rule.text)} (${rule.source})`);
+    if (rule.quote?.length) lines.push(`      Quote: "${oneLine(rule.quote.join(' '), 240)}"`);
+  }
   return lines.join('\n');
 }
 
