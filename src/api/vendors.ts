@@ -1,3 +1,4 @@
+import { reportableRules } from '../checks';
 import { loadProfile, vendorIds } from '../profile/load';
 import type { Profile } from '../profile/profile';
 
@@ -18,7 +19,7 @@ export function vendorInfo(profile: Profile): VendorInfo {
     title: profile.title,
     envelope: profile.doc.envelope.schema,
     codes: profile.codes().length,
-    rules: profile.ruleIdsInUse().length,
+    rules: reportableRules(profile).length,
     probes: profile.probes.length,
   };
 }

@@ -5,6 +5,7 @@ export default defineCheck({
   id: 'allow-header',
   title: 'A 405 carries Allow (RFC 9110)',
   appliesTo: (_profile, status) => status === 405,
+  rules: () => ['rfc9110.allow'],
   run: ({ profile, headers }) => {
     const rule = profile.rule('rfc9110.allow');
     const value = headers['allow'];

@@ -32,6 +32,11 @@ export interface Check {
   appliesTo: (profile: Profile, status: number, exchange?: Exchange) => boolean;
   /** Pure and synchronous: no I/O, no clock. */
   run: (ctx: CheckContext) => CheckResult;
+  /**
+   * Rules of the cited standards this check can report for this profile, beyond the profile's own
+   * (`Profile.ruleIdsInUse`): the fixtures need a violating case of each, and `errspec vendors` counts them.
+   */
+  rules?: (profile: Profile) => readonly string[];
 }
 
 export function defineCheck(check: Check): Check {

@@ -1,18 +1,17 @@
 import { getPointer } from '../util/json-pointer';
 import { defineCheck, isError, needsJson, pass, skip, warn } from './define';
 
-/** Cited only by OperationOutcome vendors: `Profile.ruleIdsInUse` lists it for them. */
-export const ERROR_ISSUE_RULE = 'fhir-r4.error-issue';
 
 /** An error answered with an OperationOutcome describes the error: at least one issue is error or fatal. */
 export default defineCheck({
   id: 'error-severity',
   title: 'An error OperationOutcome carries an error or fatal issue',
   appliesTo: (profile, status) => isError(status) && 'extractor' in profile.doc.envelope.code,
+  rules: (profile) => ('extractor' in profile.doc.envelope.code ? ['fhir-r4.error-issue'] : []),
   run: (ctx) => {
     const notJson = needsJson(ctx);
     if (notJson) return notJson;
-    const rule = ctx.profile.rule(ERROR_ISSUE_RULE);
+    const rule = ctx.profile.rule('fhir-r4.error-issue');
     const issues = getPointer(ctx.json, '/issue');
     if (!Array.isArray(issues) || issues.length === 0) return skip('no issue list: see envelope-schema');
     const severities = issues.map((i: { severity?: unknown } | null) => (i && typeof i === 'object' ? i.severity : undefined));

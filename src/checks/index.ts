@@ -1,4 +1,5 @@
 import { DuplicateCheckError } from '../errors';
+import type { Profile } from '../profile/profile';
 import type { Check } from './define';
 import probeStatus from './probe-status';
 import mediaType from './media-type';
@@ -52,6 +53,11 @@ function registry(list: Check[]): readonly Check[] {
     seen.add(check.id);
   }
   return Object.freeze(list);
+}
+
+/** Every rule a check can report for this profile: the profile's own and the standards rules the checks cite for it. */
+export function reportableRules(profile: Profile, list: readonly Check[] = checks): string[] {
+  return [...new Set([...profile.ruleIdsInUse(), ...list.flatMap((c) => c.rules?.(profile) ?? [])])].sort();
 }
 
 export function checkById(id: string): Check | undefined {

@@ -21,6 +21,7 @@ export default defineCheck({
   id: 'rate-limit-headers',
   title: 'Rate-limit headers, where present, are well-formed',
   appliesTo: (_profile, status) => status === 429,
+  rules: () => ['x-ratelimit.integer', 'ietf-ratelimit.header-syntax'],
   run: ({ profile, headers }) => {
     const present = X_HEADERS.filter((h) => headers[h] !== undefined);
     const ietf = ['ratelimit', 'ratelimit-policy'].filter((h) => headers[h] !== undefined);

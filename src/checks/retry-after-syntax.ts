@@ -9,6 +9,7 @@ export default defineCheck({
   title: 'Retry-After is delay-seconds or an HTTP-date (RFC 9110)',
   // Wherever the header appears (413, 503, 3xx, any error): a client sleeps on it. Absent, the check skips.
   appliesTo: () => true,
+  rules: () => ['rfc9110.retry-after-syntax', 'rfc9110.retry-after-bound'],
   run: ({ profile, headers }) => {
     const raw = headers['retry-after'];
     const rule = profile.rule('rfc9110.retry-after-syntax');

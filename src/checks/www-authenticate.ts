@@ -5,6 +5,7 @@ export default defineCheck({
   id: 'www-authenticate',
   title: 'A 401 carries WWW-Authenticate (RFC 9110)',
   appliesTo: (_profile, status) => status === 401,
+  rules: () => ['rfc9110.www-authenticate'],
   run: ({ profile, headers }) => {
     const rule = profile.rule('rfc9110.www-authenticate');
     const value = headers['www-authenticate'];

@@ -128,6 +128,7 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
 
     baseUrl: options.baseUrl,
     configFile: options.config ? path.resolve(options.config) : undefined,
+    config,
     credential,
     timeoutMs: wholeIn('--timeout', options.timeout),
     maxBodyBytes: wholeIn('--max-body-bytes', options.maxBodyBytes),

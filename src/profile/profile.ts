@@ -4,9 +4,6 @@ import { getPointer } from '../util/json-pointer';
 import { schemas } from './schemas';
 import type { CodeDef, HeaderRuleDef, ProbeDef, ProfileDoc, Quoted, RuleDef } from './types';
 
-/** Standards rules the checks cite for every vendor (RFC 9110 Retry-After, rate-limit headers). */
-const CHECK_STANDARD_RULES = ['rfc9110.www-authenticate', 'rfc9110.allow', 'rfc9110.retry-after-syntax', 'rfc9110.retry-after-bound', 'x-ratelimit.integer', 'ietf-ratelimit.header-syntax'];
-
 /** What the envelope says, pulled out by the profile's pointers and extractors. */
 export interface EnvelopeFacts {
   code?: string;
@@ -62,7 +59,7 @@ export class Profile {
     return this.rules[id] !== undefined;
   }
 
-  /** Every rule a check can report for this vendor: its own, its schema's, its codes' and headers', and the standards checks cite. */
+  /** The profile's own rules a check can report: its rules, its schema's, its codes' and headers' (the standards rules checks cite: `reportableRules`). */
   ruleIdsInUse(): string[] {
     const doc = this.doc;
     const ids = new Set<string>([
@@ -71,7 +68,6 @@ export class Profile {
       doc.envelope.mediaTypeRule,
       doc.statusRule,
       doc.unknownCode.rule,
-      ...CHECK_STANDARD_RULES,
       // A code's row is reported by the checks that can fail it: its status, its type, its required fields.
       ...Object.entries(doc.codes).filter(([, def]) => def.status.length > 0 || def.type !== undefined || def.requires).map(([code]) => this.codeRule(code).id),
       ...Object.values(doc.codes).flatMap((def) => (def.requires ?? []).map((r) => r.rule)),
@@ -80,10 +76,6 @@ export class Profile {
     ]);
     if (doc.envelope.statusField) ids.add(doc.envelope.statusField.rule);
     if (doc.envelope.docUrl) ids.add(doc.envelope.docUrl.rule);
-    // error-severity: an OperationOutcome envelope (the issue-code and coding extractors).
-    if ('extractor' in doc.envelope.code) ids.add('fhir-r4.error-issue');
-    // token-response: a vendor with an OAuth token endpoint.
-    if (doc.auth.tokenEndpoint) ids.add('rfc6749.token-response');
     if ('rule' in doc.envelope.code) ids.add(doc.envelope.code.rule);
     return [...ids].sort();
   }

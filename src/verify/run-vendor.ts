@@ -35,7 +35,7 @@ export function authOptions(cli: CredentialOptions | undefined, configured: Cred
 /** Run one vendor's probes against its target: the configured one, or its embedded mock started and stopped here. */
 export async function runVendor(vendorId: string, settings: VerifySettings, hooks: VendorRunHooks = {}): Promise<VendorRun> {
   const profile = loadProfile(vendorId);
-  const config = settings.configFile ? loadConfig(settings.configFile) : undefined;
+  const config = settings.config ?? (settings.configFile ? loadConfig(settings.configFile) : undefined);
   const vendorConfig = config?.vendors?.[profile.id];
   // The Jest suite lists its tests from the same plan.
   const plan = planVendor(profile, settings, config);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Config } from '../config/load';
 import type { CredentialOptions } from '../probes/credentials';
 
 /** Everything the runner needs to run one vendor: from `errspec verify`'s options, or from the environment in a user's own Jest. */
@@ -8,6 +9,8 @@ export interface VerifySettings {
   /** One target for the selected vendor(s); else the config's per-vendor baseUrl, else the embedded mock. */
   baseUrl?: string;
   configFile?: string;
+  /** `configFile` already read and validated (by the CLI, before any request): not read again. */
+  config?: Config;
   credential?: CredentialOptions;
   timeoutMs?: number;
   maxBodyBytes?: number;

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SchemaViolation } from '../../src/checks/define';
+import { checks, reportableRules } from '../../src/checks';
 import { evaluate } from '../../src/engine/evaluate';
 import { loadProfile, vendorIds } from '../../src/profile/load';
 import type { Profile } from '../../src/profile/profile';
@@ -51,20 +52,31 @@ const describeFinding = (f: Finding): string => `${f.outcome} ${f.check} [${rule
 const failing = (ex: EvaluatedExchange): Finding[] => ex.findings.filter((f) => f.outcome === 'fail' || f.outcome === 'error');
 const warning = (ex: EvaluatedExchange): Finding[] => ex.findings.filter((f) => f.outcome === 'warn');
 
-/** Rule ids the checks name literally (`profile.rule('rfc9110.retry-after-syntax')`): used for every vendor. */
-function literalCheckRules(): string[] {
+/** Rule ids the checks name literally (`profile.rule('rfc9110.retry-after-syntax')`), by check file. */
+function literalCheckRules(): Map<string, string[]> {
   const dir = path.join(__dirname, '..', '..', 'src', 'checks');
-  const ids = new Set<string>();
+  const byFile = new Map<string, string[]>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
-    for (const match of readFileSync(path.join(dir, file), 'utf8').matchAll(/profile\.rule\('([^']+)'\)/g)) ids.add(match[1]);
+    const ids = [...readFileSync(path.join(dir, file), 'utf8').matchAll(/profile\.rule\('([^']+)'\)/g)].map((m) => m[1]);
+    if (ids.length > 0) byFile.set(file, ids);
   }
-  return [...ids];
+  return byFile;
 }
 
-/** Every rule id a check can report for this profile, plus any a check's source cites: each needs a violating fixture. */
+/** Every rule id a check can report for this profile: each needs a violating fixture. */
 function producibleRules(profile: Profile): Set<string> {
-  return new Set([...profile.ruleIdsInUse(), ...literalCheckRules()]);
+  return new Set(reportableRules(profile));
 }
+
+test('every rule a check names literally is declared in its `rules`, so no vendor misses its fixture', () => {
+  const undeclared: string[] = [];
+  for (const [file, ids] of literalCheckRules()) {
+    const check = checks.find((c) => `${c.id}.ts` === file);
+    const declared = new Set(vendorIds().flatMap((v) => [...(check?.rules?.(loadProfile(v)) ?? []), ...loadProfile(v).ruleIdsInUse()]));
+    undeclared.push(...ids.filter((id) => !declared.has(id)).map((id) => `${file}: ${id}`));
+  }
+  expect(undeclared).toEqual([]);
+});
 
 const violatedRule = (c: ContractCase): string | undefined =>
   c.expect === 'pass' ? undefined : 'fails' in c.expect ? c.expect.fails : c.expect.warns;
