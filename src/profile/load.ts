@@ -32,7 +32,14 @@ export function parseYamlFile(file: string, onError: (message: string) => Error)
     const line = lines.linePos(first.pos[0]).line;
     throw onError(`${file}:${line}: invalid YAML: ${first.message.split('\n')[0]}`);
   }
-  return { file, doc, lines, value: doc.toJS() };
+  let value: unknown;
+  try {
+    // toJS expands aliases, bounded by yaml's maxAliasCount: an alias bomb ends here, named as the file's problem.
+    value = doc.toJS();
+  } catch (cause) {
+    throw onError(`${file}: invalid YAML: ${(cause as Error).message}`);
+  }
+  return { file, doc, lines, value };
 }
 
 /** `file:line` of the node an ajv instancePath points at (the nearest existing ancestor). */
