@@ -36,6 +36,14 @@ export function strictly(finding: Finding): Finding {
   return finding;
 }
 
+/**
+ * The same outcome for every check of a plan, when the run decides it rather than the response: a probe
+ * not sent (skip), a burst that never met the limit (skip), a transport failure or a 429 instead of an answer (error).
+ */
+export function uniformFindings(list: readonly Check[], outcome: 'skip' | 'error', message: string, repro?: string): Finding[] {
+  return list.map((c): Finding => ({ check: c.id, outcome, message, ...(repro ? { repro } : {}) }));
+}
+
 /** Run every applicable check on one exchange. Never throws for anything the target sent. */
 export function evaluate(profile: Profile, exchange: Exchange, options: EvaluateOptions = {}): EvaluatedExchange {
   const list = options.checks ?? allChecks;
@@ -44,10 +52,8 @@ export function evaluate(profile: Profile, exchange: Exchange, options: Evaluate
   if (!response) {
     const failure = exchange.transportError ?? { code: 'UNKNOWN', message: 'no response' };
     const statuses = exchange.expectedStatuses ?? [400];
-    for (const check of list.filter((c) => statuses.some((s) => c.appliesTo(profile, s, exchange)))) {
-      findings.push({ check: check.id, outcome: 'error', message: `${failure.code}: ${failure.message}`, repro: options.repro });
-    }
-    return { ...exchange, ok: false, findings };
+    const planned = list.filter((c) => statuses.some((s) => c.appliesTo(profile, s, exchange)));
+    return { ...exchange, ok: false, findings: planned.map((c): Finding => ({ check: c.id, outcome: 'error', message: `${failure.code}: ${failure.message}`, repro: options.repro })) };
   }
   const ctx = context(profile, exchange);
   for (const check of list) {

@@ -1,5 +1,5 @@
 import { expiredTokenCode, redactedResponse, statusesOf, type OAuthSession } from '../auth/session';
-import { checksForProbe, evaluate } from '../engine/evaluate';
+import { checksForProbe, evaluate, uniformFindings } from '../engine/evaluate';
 import { curlFor } from '../engine/repro';
 import type { Profile } from '../profile/profile';
 import type { ProbeDef } from '../profile/types';
@@ -109,7 +109,7 @@ export async function sendProbe(ctx: ProbeContext, probe: ProbeDef, out: Outgoin
     // Never failed, never passed: the budget ran out before the target rate-limited.
     const reason = `no 429 within ${sentCount} requests (--max-requests ${budget}): the rate limit was not reached, so its checks are skipped`;
     ctx.notes.push(`${probe.id}: ${reason}`);
-    return [...before, { ...exchange, ok: true, findings: list.map((c): Finding => ({ check: c.id, outcome: 'skip', message: reason })) }];
+    return [...before, { ...exchange, ok: true, findings: uniformFindings(list, 'skip', reason) }];
   }
   const repro = curlFor(request, credential ? { header: credential.header, value: credential.reference } : undefined);
   if (rateLimitIsNoAnswer && status === 429) {
@@ -117,7 +117,7 @@ export async function sendProbe(ctx: ProbeContext, probe: ProbeDef, out: Outgoin
     const again = resentAfter429 ? ' again after the wait' : '';
     const reason = `RATE_LIMITED: the target answered 429 (${rateLimited ?? 'rate limit'})${again}; this probe's verdict is inconclusive: rerun later or raise --max-wait`;
     ctx.notes.push(`${probe.id}: ${reason}`);
-    return [...before, { ...exchange, ok: false, findings: list.map((c): Finding => ({ check: c.id, outcome: 'error', message: reason, repro })) }];
+    return [...before, { ...exchange, ok: false, findings: uniformFindings(list, 'error', reason, repro) }];
   }
   const evaluated = evaluate(ctx.profile, exchange, { strict: ctx.strict, repro, checks: list });
   return [...before, { ...evaluated, findings: completeFindings(list.map((c) => c.id), evaluated.findings, exchange) }];
@@ -148,7 +148,7 @@ function completeFindings(planned: string[], findings: Finding[], exchange: Exch
 }
 
 export function skipped(profile: Profile, probe: ProbeDef, request: Exchange['request'], reason: string): EvaluatedExchange {
-  const findings = checksForProbe(profile, probe.expect.status).map((c): Finding => ({ check: c.id, outcome: 'skip', message: reason }));
+  const findings = uniformFindings(checksForProbe(profile, probe.expect.status), 'skip', reason);
   return { id: probe.id, entry: null, request, expectedStatuses: probe.expect.status, basis: probe.basis, ok: true, findings };
 }
 
