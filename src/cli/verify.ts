@@ -16,9 +16,10 @@ import type { VerifySettings } from '../verify/settings';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { assertWritable, writeReports } from '../../reporters/write';
 import { addReportOptions, type Io } from './io';
+import { addBaselineOptions, applyBaseline, checkBaselineOptions, type BaselineOptions } from '../drift/run';
 import { wholeIn } from './numbers';
 
-export interface VerifyOptions {
+export interface VerifyOptions extends BaselineOptions {
   vendor: string[];
   all: boolean;
   baseUrl?: string;
@@ -89,7 +90,7 @@ export function registerVerifyCommand(program: Command, io: Io): void {
     .option('--max-probes <n>', 'most probes (each one request) derived from --openapi', String(DEFAULT_MAX_PROBES))
     .addOption(new Option('--max-body-bytes <n>', 'response bodies are read up to this many bytes').default('1048576'))
     .option('--insecure', 'accept any TLS certificate of the target (self-signed test servers only)', false);
-  addReportOptions(addOAuthOptions(addCredentialOptions(command))).action(async (options: VerifyOptions) => {
+  addBaselineOptions(addReportOptions(addOAuthOptions(addCredentialOptions(command)))).action(async (options: VerifyOptions) => {
     io.exitCode = await verify(options, io);
   });
 }
@@ -123,6 +124,7 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     oauthSettingsFrom(auth, options.baseUrl ?? 'http://127.0.0.1');
   }
   if (options.baseUrl !== undefined) httpUrl('--base-url', options.baseUrl);
+  checkBaselineOptions(options);
   const settings: VerifySettings = {
 
     baseUrl: options.baseUrl,
@@ -152,7 +154,7 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
   const progress = settings.progress === 'none' ? undefined : settings.progress === 'stderr' ? io.stderr : io.stdout;
   try {
     // The runner, called directly: one vendor after another, each one host at a time unless --concurrency says otherwise.
-    const runs: VendorRun[] = [];
+    let runs: VendorRun[] = [];
     for (const vendor of vendors) {
       if (interrupts.signal.aborted) break;
       runs.push(await runVendor(vendor, settings, {
@@ -162,6 +164,8 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     }
     // Reports list vendors in id order, whatever order the command line named them in.
     runs.sort((a, b) => (a.vendor < b.vendor ? -1 : a.vendor > b.vendor ? 1 : 0));
+    // Drift findings join the runs before any report is written; an interrupted run never rewrites the baseline.
+    runs = applyBaseline(runs, options, !interrupts.signal.aborted).runs;
     writeReports(runs, targets, io.stdout);
     const signal = interrupts.signal.aborted ? (interrupts.signal.reason as NodeJS.Signals) : undefined;
     const missing = vendors.filter((v) => !runs.some((r) => r.vendor === loadProfile(v).id));
