@@ -9,7 +9,8 @@ const names = (codes: string[]): string => (codes.length === 0 ? 'none' : codes.
 export function coverageLines(coverage: Coverage): string[] {
   const lines = [`documented codes observed in this run: ${coverage.observed.length} of ${coverage.documented.length}; never observed: ${names(coverage.never)}`];
   const acc = coverage.accumulated;
-  if (acc) lines.push(`documented codes observed with the baseline's runs: ${acc.observed.length} of ${coverage.documented.length}; never observed: ${names(acc.never)}`);
+  // The same lists twice say nothing: the accumulated line only when the baseline's runs saw more.
+  if (acc && acc.observed.length !== coverage.observed.length) lines.push(`documented codes observed with the baseline's runs: ${acc.observed.length} of ${coverage.documented.length}; never observed: ${names(acc.never)}`);
   return lines;
 }
 
