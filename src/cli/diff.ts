@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { compareObservations, type KeyDrift } from '../drift/compare';
-import { observeRun, type Observation, type ObservedExchange } from '../drift/observe';
+import { byPattern, observeRun, type Observation, type ObservedExchange } from '../drift/observe';
 import { ReportInvalidError } from '../errors';
 import { writeFileAtomic } from '../util/write-atomic';
 import type { Io } from './io';
@@ -74,14 +74,14 @@ export function diffReports(before: ReportedRun[], after: ReportedRun[]): Vendor
       return map;
     };
     const recorded = Object.fromEntries([...observe(old)].map(([key, { observation }]) => [key, observation]));
-    const { drift, missing } = compareObservations(recorded, observe(run));
+    const { drift, missing } = compareObservations(recorded, observe(run), {}, byPattern(run.source));
     out.push({ vendor: run.vendor, drift, missing, notes });
   }
   return out;
 }
 
 const drifted = (d: KeyDrift): boolean => d.finding.outcome === 'warn' || d.finding.outcome === 'fail';
-const changes = (d: KeyDrift): string => d.finding.message.replace(/^drifted from the baseline: /, '');
+const changes = (d: KeyDrift): string => d.finding.message.replace(/^drifted from the baseline(?: \([^)]*\))?: /, '');
 
 /** Rows of the comparison: every drifted key, then keys only one report has. */
 function rows(diffs: VendorDiff[]): [string, string, string][] {

@@ -78,15 +78,16 @@ export interface DriftOptions {
   strict?: boolean;
 }
 
-/** The drift finding of one probe (or HAR entry pattern): pass, a warning (failure with --fail-on-drift) listing each difference, or skip when the baseline has no such key. */
-export function driftFinding(before: Observation | undefined, now: Observation, options: DriftOptions = {}): Finding {
-  if (!before) return { check: DRIFT_CHECK, outcome: 'skip', message: 'not in the baseline: nothing to compare (record it with --update-baseline)', rule: DRIFT_RULE };
+/** The drift finding of one probe (or HAR entry `pattern`, named in the message): pass, a warning (failure with --fail-on-drift) listing each difference, or skip when the baseline has no such key. */
+export function driftFinding(before: Observation | undefined, now: Observation, options: DriftOptions = {}, pattern?: string): Finding {
+  const of = pattern === undefined ? '' : ` (${pattern})`;
+  if (!before) return { check: DRIFT_CHECK, outcome: 'skip', message: `not in the baseline${of}: nothing to compare (record it with --update-baseline)`, rule: DRIFT_RULE };
   const found = differences(before, now);
-  if (found.length === 0) return { check: DRIFT_CHECK, outcome: 'pass', message: 'the error contract observed matches the baseline', rule: DRIFT_RULE };
+  if (found.length === 0) return { check: DRIFT_CHECK, outcome: 'pass', message: `the error contract observed${of} matches the baseline`, rule: DRIFT_RULE };
   const finding: Finding = {
     check: DRIFT_CHECK,
     outcome: options.failOnDrift ? 'fail' : 'warn',
-    message: `drifted from the baseline: ${found.map((d) => d.message).join('; ')}`,
+    message: `drifted from the baseline${of}: ${found.map((d) => d.message).join('; ')}`,
     rule: DRIFT_RULE,
     expected: Object.fromEntries(found.map((d) => [d.aspect, d.expected])),
     actual: Object.fromEntries(found.map((d) => [d.aspect, d.actual])),
@@ -106,10 +107,12 @@ export function compareObservations(
   before: Record<string, Observation> | undefined,
   now: Map<string, { observation: Observation; first: number }>,
   options: DriftOptions = {},
+  /** Keys are HAR entry patterns, which the messages name (a probe's id is already the exchange's). */
+  patterns = false,
 ): { drift: KeyDrift[]; missing: string[] } {
   const drift: KeyDrift[] = [];
   for (const [key, { observation, first }] of now) {
-    drift.push({ key, first, finding: driftFinding(before && Object.hasOwn(before, key) ? before[key] : undefined, observation, options) });
+    drift.push({ key, first, finding: driftFinding(before && Object.hasOwn(before, key) ? before[key] : undefined, observation, options, patterns ? key : undefined) });
   }
   const missing = Object.keys(before ?? {}).filter((key) => !now.has(key)).sort();
   return { drift, missing };

@@ -89,6 +89,9 @@ const SEVERITY: Record<Outcome, number> = { pass: 0, skip: 1, warn: 2, fail: 3, 
 /** The worse of two outcomes (error > fail > warn > skip > pass). */
 export const worse = (a: Outcome, b: Outcome): Outcome => (SEVERITY[a] >= SEVERITY[b] ? a : b);
 
+/** `v1`, `R4`, `v2.1`: a version in a path is part of the route, not an id. */
+const VERSION = /^[vr]\d+(\.\d+)*$/i;
+
 /** The path of a URL with its ids replaced by `{id}`: a segment with a digit, or the one after a FHIR resource type. */
 export function pathTemplate(url: string): string {
   let path: string;
@@ -99,12 +102,15 @@ export function pathTemplate(url: string): string {
   }
   const segments = path.split('/');
   // A FHIR read is `/<ResourceType>/<id>`: the id is whatever follows a capitalised type (`_search`, `$validate` are operations).
-  return segments.map((segment, i) => (/\d/.test(segment) || (i > 0 && /^[A-Z][A-Za-z]+$/.test(segments[i - 1]) && /^[^_$]/.test(segment)) ? '{id}' : segment)).join('/');
+  return segments.map((segment, i) => ((/\d/.test(segment) && !VERSION.test(segment)) || (i > 0 && /^[A-Z][A-Za-z]+$/.test(segments[i - 1]) && /^[^_$]/.test(segment)) ? '{id}' : segment)).join('/');
 }
+
+/** Recorded traffic (a HAR, the proxy) has no probe ids: its exchanges are compared by entry pattern. */
+export const byPattern = (source: string): boolean => source === 'har' || source === 'proxy';
 
 /** The key an exchange is compared under: its probe id, or for a HAR entry `METHOD /path/{id} STATUS`. */
 export function keyOf(exchange: ObservedExchange, source: string): string {
-  if (source !== 'har' && source !== 'proxy') return exchange.id;
+  if (!byPattern(source)) return exchange.id;
   const status = exchange.response ? String(exchange.response.status) : 'no-response';
   return `${exchange.request.method.toUpperCase()} ${pathTemplate(exchange.request.url)} ${status}`;
 }
@@ -115,6 +121,8 @@ const union = <T>(a: T[], b: T[], order?: (x: T, y: T) => number): T[] => [...ne
 /** One exchange's observation; undefined for an exchange nothing was sent for (a skipped probe, a document finding). */
 export function observe(exchange: ObservedExchange): Observation | undefined {
   if (!exchange.response && !exchange.transportError) return undefined;
+  // A HAR's 2xx entries are listed unchecked: they are no error, so no part of the error contract.
+  if (exchange.response && exchange.findings.length === 0) return undefined;
   const observation = empty();
   if (exchange.response) {
     observation.statuses = [exchange.response.status];
@@ -154,14 +162,10 @@ export function observeRun(exchanges: ObservedExchange[], source: string): Map<s
   return byKey;
 }
 
-/** Which documented codes the exchanges carried, and which they never did. */
-export function coverageOf(documented: string[], exchanges: Pick<ObservedExchange, 'observed'>[]): Coverage {
+/** Which documented codes a run's answers carried (`codes`: each exchange's, undefined where it had none), and which never did. */
+export function coverageOf(documented: string[], codes: Iterable<string | undefined>): Coverage {
   const all = [...new Set(documented)].sort();
-  const known = new Set(all);
   const seen = new Set<string>();
-  for (const exchange of exchanges) {
-    const code = exchange.observed?.code;
-    if (code !== undefined && known.has(code)) seen.add(code);
-  }
+  for (const code of codes) if (code !== undefined) seen.add(code);
   return { documented: all, observed: all.filter((c) => seen.has(c)), never: all.filter((c) => !seen.has(c)) };
 }

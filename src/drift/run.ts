@@ -3,7 +3,7 @@ import { UsageError } from '../errors';
 import type { Coverage, EvaluatedExchange, VendorRun } from '../types';
 import { emptyBaseline, readBaseline, writeBaseline, type Baseline } from './baseline';
 import { compareObservations, type DriftOptions } from './compare';
-import { observeRun } from './observe';
+import { byPattern, observeRun } from './observe';
 
 /** `--baseline`, `--update-baseline`, `--fail-on-drift` as verify and check take them. */
 export interface BaselineOptions {
@@ -64,7 +64,7 @@ export function recordBaseline(runs: VendorRun[], previous: Baseline | undefined
 export function compareRun(run: VendorRun, baseline: Baseline, options: DriftOptions): VendorRun {
   const recorded = baseline.vendors[run.vendor];
   if (run.unreachable) return run;
-  const { drift, missing } = compareObservations(recorded?.observed, observeRun(run.exchanges, run.source), options);
+  const { drift, missing } = compareObservations(recorded?.observed, observeRun(run.exchanges, run.source), options, byPattern(run.source));
   const exchanges: EvaluatedExchange[] = run.exchanges.map((e) => ({ ...e, findings: [...e.findings] }));
   for (const { first, finding } of drift) {
     const exchange = exchanges[first];

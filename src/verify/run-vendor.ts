@@ -77,7 +77,7 @@ export async function runVendor(vendorId: string, settings: VerifySettings, hook
     await mock?.close();
   }
   // Which documented codes this run's answers carried: data of the run, rendered by every reporter.
-  return { ...withPlan(run, plan), coverage: coverageOf(profile.codes(), run.exchanges) };
+  return { ...withPlan(run, plan), coverage: coverageOf(profile.codes(), run.exchanges.map((e) => e.observed?.code)) };
 }
 
 export function writeRunResult(resultsDir: string, run: VendorRun): void {

@@ -38,7 +38,7 @@ export async function startDriftingServer(): Promise<DriftingServer> {
     const url = new URL(req.url ?? '/', 'http://x');
     const auth = req.headers.authorization;
     if (auth === undefined || auth !== `Bearer ${KEY}`) {
-      const challenge = auth === undefined && changes.has('removed-header') ? {} : { 'www-authenticate': `Bearer realm="hc-${served % 3}"` };
+      const challenge: Record<string, string> = auth === undefined && changes.has('removed-header') ? {} : { 'www-authenticate': `Bearer realm="hc-${served % 3}"` };
       return json(res, 401, error('UNAUTHORIZED', 'Missing, invalid, or expired API key or JWT token.'), challenge);
     }
     const patient = /^\/v1\/fhir\/Patient\/([^/]+)$/.exec(url.pathname);
