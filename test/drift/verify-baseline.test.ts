@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli';
+import { validateJunit } from '../helpers/junit-xsd';
 import { KEY, startDriftingServer, type DriftingServer } from './drifting-server';
 
 interface ReportFinding { check: string; outcome: string; message: string; expected?: Record<string, unknown>; actual?: Record<string, unknown> }
@@ -98,6 +99,7 @@ describe('verify --baseline against a server that drifts', () => {
     // One JUnit testcase per probe for drift, counted like any other check.
     const junit = readFileSync(file('r2.xml'), 'utf8');
     for (const probe of OBSERVED) expect(junit.split(`name="${probe} &gt; drift"`).length - 1).toBe(1);
+    expect(await validateJunit(junit)).toEqual({ valid: true, errors: [] });
     // The baseline was compared, not rewritten.
     expect(readFileSync(file('compare.json'), 'utf8')).toBe(readFileSync(file('first.json'), 'utf8'));
   });
@@ -142,6 +144,23 @@ describe('verify --baseline against a server that drifts', () => {
     expect(r2.coverage?.observed).not.toContain('NOT_FOUND');
     expect(r2.coverage?.accumulated?.observed).toContain('NOT_FOUND');
     expect(readFileSync(file('r2.xml'), 'utf8')).toContain('<property name="coverage.never" value="CONFLICT FORBIDDEN INTERNAL_ERROR NOT_FOUND SERVICE_UNAVAILABLE"/>');
+  });
+
+  test('--update-baseline accepts the drift: the file is rewritten, and the next run matches it', async () => {
+    server.set(['retry-after-date']);
+    copyFileSync(file('first.json'), file('accepted.json'));
+    const accept = await verify('--baseline', file('accepted.json'), '--update-baseline', '--json', file('r5.json'), '--html', file('r5.html'));
+    expect(accept.code).toBe(0);
+    expect(accept.stdout).toContain(`drift: updated the baseline ${file('accepted.json')}`);
+    expect(driftOf(report('r5.json')).filter((d) => d.outcome !== 'pass').map((d) => d.probe)).toEqual(['rate-limited']);
+    const accepted = readFileSync(file('accepted.json'), 'utf8');
+    expect(accepted).not.toBe(readFileSync(file('first.json'), 'utf8'));
+    expect(accepted).toContain('"http-date"');
+    expect(readFileSync(file('r5.html'), 'utf8')).toContain('documented codes observed in this run: 5 of 9; never observed: CONFLICT, FORBIDDEN, INTERNAL_ERROR, SERVICE_UNAVAILABLE');
+    server.set(['retry-after-date']);
+    const next = await verify('--baseline', file('accepted.json'), '--json', file('r6.json'));
+    expect(next.code).toBe(0);
+    expect(driftOf(report('r6.json')).filter((d) => d.outcome !== 'pass')).toEqual([]);
   });
 
   test('misuse is exit 2 before any request', async () => {
