@@ -1,5 +1,6 @@
 import { runSummary } from '../src/engine/summary';
 import type { VendorRun } from '../src/types';
+import { coverageLines } from './coverage';
 
 /** Options of the Markdown summary. */
 export interface MarkdownOptions {
@@ -34,6 +35,7 @@ export function renderMarkdown(runs: VendorRun[], options: MarkdownOptions = {})
     out.push(`| ${idCell(run.vendor)} | ${verdict(run)} | ${s.exchanges} | ${s.checks} | ${s.passed} | ${s.failed} | ${s.warnings} | ${s.skipped} | ${s.errors} |`);
   }
   for (const run of runs) if (run.unreachable) out.push('', `**${markdownCell(run.vendor)}**: target unreachable: ${markdownCell(run.unreachable, maxMessage)}`);
+  for (const run of runs) for (const line of run.coverage ? coverageLines(run.coverage) : []) out.push('', `**${markdownCell(run.vendor)}**: ${markdownCell(line)}`);
   const failures = runs.flatMap((run) =>
     run.exchanges.flatMap((e) => e.findings.filter((f) => f.outcome === 'fail' || f.outcome === 'error').map((f) => ({ run, e, f }))),
   );

@@ -5,6 +5,7 @@ import { byPattern, observeRun, type Observation, type ObservedExchange } from '
 import { ReportInvalidError } from '../errors';
 import { writeFileAtomic } from '../util/write-atomic';
 import type { Io } from './io';
+import { markdownCell } from '../../reporters/markdown';
 
 interface DiffOptions {
   markdown?: string;
@@ -105,16 +106,15 @@ export function renderDiffTable(diffs: VendorDiff[]): string {
   return `${[line(header), `${'-'.repeat(widths[0])}  ${'-'.repeat(widths[1])}  -----`, ...body.map(line)].join('\n')}\n`;
 }
 
-const cell = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 /** The comparison as Markdown, for a pull-request comment. */
 export function renderDiffMarkdown(diffs: VendorDiff[], oldFile: string, newFile: string): string {
   const body = rows(diffs);
   const count = diffs.reduce((n, d) => n + d.drift.filter(drifted).length, 0);
-  const title = `### errspec drift: \`${cell(oldFile)}\` -> \`${cell(newFile)}\``;
+  const title = `### errspec drift: ${markdownCell(oldFile)} → ${markdownCell(newFile)}`;
   if (body.length === 0) return `${title}\n\nNo drift: every probe observed the same error contract.\n`;
   const verdict = count === 0 ? 'No drift in the probes both reports observed.' : `${count} ${count === 1 ? 'probe' : 'probes'} drifted.`;
-  const table = ['| vendor | probe | drift |', '|---|---|---|', ...body.map((r) => `| ${cell(r[0])} | ${r[1] ? `\`${cell(r[1])}\`` : ''} | ${cell(r[2])} |`)];
+  const table = ['| vendor | probe | drift |', '|---|---|---|', ...body.map((r) => `| ${r.map((c) => markdownCell(c)).join(' | ')} |`)];
   return `${title}\n\n${verdict}\n\n${table.join('\n')}\n`;
 }
 

@@ -38,16 +38,19 @@ const MAX_ITEMS = 50;
 
 /** The members of a JSON body as sorted JSON pointers, array items as `*`; values are left out. */
 export function fieldsOf(body: unknown): string[] {
+  // A Set: array items repeat their members' pointers, and the cap counts distinct ones (so 40 or 50 issues observe the same).
   const out = new Set<string>();
   const walk = (value: unknown, prefix: string, depth: number): void => {
     if (depth > MAX_DEPTH || out.size >= MAX_FIELDS || value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
-      for (const item of value.slice(0, MAX_ITEMS)) walk(item, `${prefix}/*`, depth + 1);
+      const n = Math.min(value.length, MAX_ITEMS);
+      for (let i = 0; i < n; i++) walk(value[i], `${prefix}/*`, depth + 1);
       return;
     }
     for (const key of Object.keys(value)) {
       if (out.size >= MAX_FIELDS) return;
-      const path = `${prefix}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      // JSON pointer escaping (RFC 6901), skipped for the plain keys nearly every body has.
+      const path = `${prefix}/${key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key}`;
       out.add(path);
       walk((value as Record<string, unknown>)[key], path, depth + 1);
     }

@@ -89,7 +89,8 @@ export function applyBaseline(runs: VendorRun[], options: BaselineOptions, write
   const drift: DriftOptions = { failOnDrift: options.failOnDrift };
   if (!previous) {
     const recorded = runs.map((run) => (run.coverage ? { ...run, coverage: accumulated(run.coverage, []) } : run));
-    if (!write) return { runs: recorded };
+    // Nothing observed (every target unreachable) is nothing to record: the next run records instead.
+    if (!write || recorded.every((run) => run.unreachable)) return { runs: recorded };
     writeBaseline(file, recordBaseline(recorded, undefined));
     return { runs: recorded.map((run) => ({ ...run, notes: [...(run.notes ?? []), `drift: recorded the baseline ${file}`] })), wrote: 'recorded' };
   }

@@ -116,7 +116,7 @@ describe('verify --baseline against a server that drifts', () => {
     expect(table.stdout).toMatch(/^healthcloud +rate-limited +Retry-After changed form: delay-seconds -> http-date$/m);
     const markdown = readFileSync(file('drift.md'), 'utf8');
     expect(markdown).toContain('5 probes drifted.');
-    expect(markdown).toContain('| healthcloud | `unknown-patient` | code NOT_FOUND -> PATIENT_ARCHIVED');
+    expect(markdown).toContain('| healthcloud | unknown-patient | code NOT\\_FOUND -&gt; PATIENT\\_ARCHIVED');
     const same = await runCli(['diff', file('r1.json'), file('same-report.json')]);
     expect(same.code).toBe(0);
     expect(same.stdout).toBe('no drift: every probe observed the same error contract\n');
