@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { compareObservations, type KeyDrift } from '../drift/compare';
 import { byPattern, observeRun, type Observation, type ObservedExchange } from '../drift/observe';
 import { ReportInvalidError } from '../errors';
@@ -139,6 +139,7 @@ export function registerDiffCommand(program: Command, io: Io): void {
     .argument('<new.json>', 'the later report')
     .option('--markdown <file>', 'also write the comparison as Markdown, for a pull-request comment (- for stdout)')
     .option('--json <file>', 'also write the drift findings as JSON (- for stdout)')
+    .addOption(new Option('--debug', 'show stack traces of errors').default(false))
     .action((oldFile: string, newFile: string, options: DiffOptions) => {
       const diffs = diffReports(readReport(oldFile), readReport(newFile));
       const markdown = renderDiffMarkdown(diffs, oldFile, newFile);
