@@ -1,5 +1,6 @@
 import { runSummary } from '../src/engine/summary';
-import type { EvaluatedExchange, Summary, VendorRun } from '../src/types';
+import type { Coverage, EvaluatedExchange, Summary, VendorRun } from '../src/types';
+import { coverageLines } from './coverage';
 
 export interface ConsoleOptions {
   /** ANSI colours; the CLI sets this from `colorFor(stream)`, so logs and pipes get plain text. */
@@ -29,7 +30,7 @@ export function exchangeLine(vendor: string, exchange: EvaluatedExchange, option
 
 /** A summary table, one row per vendor; with colour, non-zero failures and errors are red, warnings yellow. */
 export function summaryTable(runs: VendorRun[], options: ConsoleOptions = {}): string {
-  return summaryTableOf(runs.map((run) => ({ vendor: run.vendor, summary: runSummary(run), unreachable: run.unreachable })), options);
+  return summaryTableOf(runs.map((run) => ({ vendor: run.vendor, summary: runSummary(run), unreachable: run.unreachable, coverage: run.coverage })), options);
 }
 
 /** One row of the summary table: a run's totals from `runSummary` (or a streamed run's, counted the same way). */
@@ -37,6 +38,7 @@ export interface SummaryRow {
   vendor: string;
   summary: Summary;
   unreachable?: string;
+  coverage?: Coverage;
 }
 
 /** The summary table from totals. */
@@ -57,5 +59,6 @@ export function summaryTableOf(runs: SummaryRow[], options: ConsoleOptions = {})
   }).join('  ');
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((row) => line(row, true))];
   for (const run of runs) if (run.unreachable) out.push(`${run.vendor}: ${run.unreachable}`);
+  for (const run of runs) for (const line of run.coverage ? coverageLines(run.coverage) : []) out.push(`${run.vendor}: ${line}`);
   return out.join('\n');
 }

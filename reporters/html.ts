@@ -5,6 +5,7 @@ import { runSummary } from '../src/engine/summary';
 import type { EvaluatedExchange, Finding, Outcome, Summary, VendorRun } from '../src/types';
 import { toolVersion } from '../src/util/paths';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets';
+import { coverageLines } from './coverage';
 
 /** Characters of a response body shown with a failure; the rest is counted, not shown. */
 export const BODY_EXCERPT_CHARS = 4000;
@@ -205,6 +206,7 @@ function runSection(run: VendorRun, r: number, several: boolean): string {
   ].map(([k, v]) => `<span><span class="k">${k}</span> ${v}</span>`).join('');
   const unreachable = run.unreachable ? `<p class="banner" role="alert"><strong>Target unreachable:</strong> ${escapeHtml(run.unreachable)}</p>` : '';
   const notes = run.notes && run.notes.length > 0 ? `<ul class="notes">${run.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
+  const coverage = run.coverage ? `<ul class="notes coverage">${coverageLines(run.coverage).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : '';
   const failing = run.exchanges.map((e, x) => ({ e, x })).filter(({ e }) => e.findings.some(isFailure));
   const warned = run.exchanges.map((e, x) => ({ e, x })).filter(({ e }) => !e.findings.some(isFailure) && e.findings.some((f) => f.outcome === 'warn'));
   const failures = failing.length > 0
@@ -216,7 +218,7 @@ function runSection(run: VendorRun, r: number, several: boolean): string {
   const panel = several ? ` role="tabpanel" aria-labelledby="tab-${r}"` : '';
   return `<section class="run" id="run-${r}"${panel} data-vendor="${escapeHtml(run.vendor)}">`
     + `<div class="run-title"><h2>${title}</h2><span class="verdict o-${verdict.outcome}">${escapeHtml(verdict.label)}</span></div>`
-    + `${several ? `<p class="facts">${facts}</p>` : ''}<div class="chips">${chips}</div>${unreachable}${notes}`
+    + `${several ? `<p class="facts">${facts}</p>` : ''}<div class="chips">${chips}</div>${unreachable}${notes}${coverage}`
     + `<h3>Exchanges × checks</h3>${matrix(run, r, columns)}`
     + `<h3>Failures (${plural(failing.length, 'exchange')})</h3>${failures}${warnings}</section>`;
 }

@@ -16,6 +16,7 @@ export function jsonReport(run: VendorRun): Record<string, unknown> {
     summary: runSummary(run),
     ...(run.unreachable ? { unreachable: run.unreachable } : {}),
     ...(run.notes && run.notes.length > 0 ? { notes: run.notes } : {}),
+    ...(run.coverage ? { coverage: run.coverage } : {}),
     exchanges: run.exchanges.map(jsonExchange),
   };
 }
@@ -28,6 +29,7 @@ export function jsonExchange(e: EvaluatedExchange): Record<string, unknown> {
     request: { method: e.request.method, url: e.request.url },
     response: e.response ? { status: e.response.status, headers: e.response.headers } : null,
     ...(e.transportError ? { transportError: e.transportError } : {}),
+    ...(e.observed ? { observed: e.observed } : {}),
     ok: e.ok,
     findings: e.findings.map((f) => ({
       check: f.check,

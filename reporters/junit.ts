@@ -3,6 +3,7 @@ import { runSummary } from '../src/engine/summary';
 import { create } from 'xmlbuilder2';
 import type { VendorRun } from '../src/types';
 import { details, xmlSafe } from './junit-text';
+import { coverageProperties } from './coverage';
 
 export { details, xmlSafe } from './junit-text';
 
@@ -42,10 +43,11 @@ export function renderJunit(runs: VendorRun[]): string {
       skipped: String(suiteSkipped),
       time: seconds.toFixed(3),
     });
-    suite.ele('properties')
+    const properties = suite.ele('properties')
       .ele('property', { name: 'target', value: literal(xmlSafe(run.target)) }).up()
       .ele('property', { name: 'target-kind', value: targetKindOf(run) }).up()
       .ele('property', { name: 'source', value: run.source }).up();
+    for (const [name, value] of coverageProperties(run.coverage)) properties.ele('property', { name, value: literal(xmlSafe(value)) });
     if (run.unreachable) {
       suite.ele('testcase', { classname: literal(xmlSafe(run.vendor)), name: 'target > reachable', time: '0.000' })
         .ele('error', { message: literal(xmlSafe(run.unreachable)), type: 'unreachable' }).txt(literal(xmlSafe(run.unreachable)));

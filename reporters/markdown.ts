@@ -1,6 +1,7 @@
 import { runSummary } from '../src/engine/summary';
 import { TARGET_KIND_LABEL, targetKindOf } from './target';
 import type { VendorRun } from '../src/types';
+import { coverageLines } from './coverage';
 
 /** Options of the Markdown summary. */
 export interface MarkdownOptions {
@@ -37,6 +38,7 @@ export function renderMarkdown(runs: VendorRun[], options: MarkdownOptions = {})
   const mocked = runs.filter((run) => targetKindOf(run) === 'embedded-mock').map((run) => idCell(run.vendor));
   if (mocked.length > 0) out.push('', `Target of ${mocked.join(', ')}: ${TARGET_KIND_LABEL['embedded-mock']}, not a vendor server.`);
   for (const run of runs) if (run.unreachable) out.push('', `**${markdownCell(run.vendor)}**: target unreachable: ${markdownCell(run.unreachable, maxMessage)}`);
+  for (const run of runs) for (const line of run.coverage ? coverageLines(run.coverage) : []) out.push('', `**${markdownCell(run.vendor)}**: ${markdownCell(line)}`);
   const failures = runs.flatMap((run) =>
     run.exchanges.flatMap((e) => e.findings.filter((f) => f.outcome === 'fail' || f.outcome === 'error').map((f) => ({ run, e, f }))),
   );

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { EvaluatedExchange, Summary, VendorRun } from '../src/types';
 import { jsonExchange, jsonReport } from './json';
 import { details, xmlSafe } from './junit-text';
+import { coverageProperties } from './coverage';
 
 /**
  * Reports written while a run streams (`errspec check` on a large HAR), byte for byte what
@@ -87,6 +88,7 @@ function junitFrame(head: RunHead): Frame {
     element('      ', 'property', [['name', 'target'], ['value', xmlSafe(head.target)]]),
     element('      ', 'property', [['name', 'target-kind'], ['value', targetKindOf(head)]]),
     element('      ', 'property', [['name', 'source'], ['value', head.source]]),
+    ...coverageProperties(head.coverage).map(([name, value]) => element('      ', 'property', [['name', name], ['value', xmlSafe(value)]])),
     '    </properties>',
   ];
   if (head.unreachable) {

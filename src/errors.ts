@@ -61,6 +61,16 @@ export class ToolFailedError extends ErrspecError {
   override readonly code = 'ERRSPEC_TOOL_FAILED';
 }
 
+/** A `--baseline` file that exists but is not an errspec baseline (drift). */
+export class BaselineInvalidError extends ErrspecError {
+  override readonly code = 'ERRSPEC_BASELINE_INVALID';
+}
+
+/** A saved JSON report `errspec diff` cannot read. */
+export class ReportInvalidError extends ErrspecError {
+  override readonly code = 'ERRSPEC_REPORT_INVALID';
+}
+
 export function isErrspecError(error: unknown): error is ErrspecError {
   return error instanceof ErrspecError;
 }

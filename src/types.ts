@@ -71,6 +71,28 @@ export interface Exchange {
    */
   basis?: ProbeBasis;
   durationMs?: number;
+  /** What the body showed that drift compares (`src/drift/observe.ts`): its code and the set of its fields, never their values. */
+  observed?: BodyObservation;
+}
+
+/** The error contract one body showed: values that change every request (ids, timestamps, messages) are not in it. */
+export interface BodyObservation {
+  /** The machine-readable code, where the envelope has one. */
+  code?: string;
+  /** JSON pointers of the body's members, sorted; an array item is a `*` segment (an issue's code is `/issue/*` then `/code`). */
+  fields: string[];
+}
+
+/** Which of the vendor's documented codes a run's exchanges answered with (`src/drift/observe.ts`). */
+export interface Coverage {
+  /** Every code the profile documents, sorted. */
+  documented: string[];
+  /** Documented codes some exchange of this run carried. */
+  observed: string[];
+  /** Documented codes no exchange of this run carried. */
+  never: string[];
+  /** With `--baseline`: the same over this run and the runs the baseline recorded. */
+  accumulated?: { observed: string[]; never: string[] };
 }
 
 export interface EvaluatedExchange extends Exchange {
@@ -112,4 +134,6 @@ export interface VendorRun {
   unreachable?: string;
   /** Notes the reporters show, such as probes left out. */
   notes?: string[];
+  /** Documented codes observed and never observed: computed by the engine, rendered by every reporter. */
+  coverage?: Coverage;
 }

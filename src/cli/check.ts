@@ -3,16 +3,17 @@ import type { HarRunHead } from '../engine/check-har';
 import { checkHarRendered } from '../engine/check-har-parallel';
 import { loadProfile } from '../profile/load';
 import type { EvaluatedExchange } from '../types';
-import { colorFor, summaryTableOf } from '../../reporters/console';
+import { colorFor, summaryTable, summaryTableOf } from '../../reporters/console';
 import { StreamedReport } from '../../reporters/stream';
 import type { HarRenderOptions, RenderedExchange } from '../../reporters/har-render';
 import { addReportOptions, addSecretNameOptions, reportChoice, type Io, type SecretNameOptions } from './io';
 import { UsageError } from '../errors';
+import { addBaselineOptions, checkBaselineOptions, type BaselineOptions } from '../drift/run';
 
 /** Renders each exchange where it is checked (possibly a worker thread), so only text comes back. */
 const RENDERER = require.resolve('../../reporters/har-render');
 
-interface CheckOptions extends SecretNameOptions {
+interface CheckOptions extends SecretNameOptions, BaselineOptions {
   vendor?: string;
   json?: string;
   junit?: string;
@@ -23,13 +24,13 @@ interface CheckOptions extends SecretNameOptions {
 }
 
 export function registerCheckCommand(program: Command, io: Io): void {
-  addSecretNameOptions(addReportOptions(
+  addBaselineOptions(addSecretNameOptions(addReportOptions(
     program
       .command('check')
       .description('check every non-2xx entry of a HAR 1.2 file against a vendor contract (sends no request)')
       .argument('<file.har>', 'HAR 1.2 file captured from a browser or proxy')
       .option('--vendor <id>', 'vendor profile to check against (see `errspec vendors`), or a profile YAML file'),
-  )).action(async (file: string, options: CheckOptions) => {
+  ))).action(async (file: string, options: CheckOptions) => {
     if (!options.vendor) throw new UsageError('check needs --vendor ID (see `errspec vendors`)');
     // JUnit is streamed to a file as entries are checked: only the JSON report can go to stdout.
     reportChoice(options, ['json']);
@@ -37,9 +38,12 @@ export function registerCheckCommand(program: Command, io: Io): void {
     const out = options.json === '-' ? io.stderr : io.stdout;
     const color = colorFor(out);
     // A capture can hold 100,000s of entries: JSON and JUnit are streamed; the HTML page and the Markdown summary need the whole run.
-    const keepRun = Boolean(options.html || options.summary || process.env.GITHUB_STEP_SUMMARY);
-    const junit = options.junit ? StreamedReport.junit(options.junit, profile.id) : undefined;
-    const json = options.json ? StreamedReport.json(options.json === '-' ? io.stdout : options.json) : undefined;
+    checkBaselineOptions(options);
+    // Drift (--baseline) compares each entry pattern over the whole capture, so its reports are written from the whole run.
+    const drift = Boolean(options.baseline);
+    const keepRun = Boolean(options.html || options.summary || process.env.GITHUB_STEP_SUMMARY || drift);
+    const junit = options.junit && !drift ? StreamedReport.junit(options.junit, profile.id) : undefined;
+    const json = options.json && !drift ? StreamedReport.json(options.json === '-' ? io.stdout : options.json) : undefined;
     const lines = new LineBuffer(out);
     const exchanges: EvaluatedExchange[] = [];
     const renderer: HarRenderOptions = { vendor: profile.id, color, lines: !options.quiet, json: Boolean(json), junit: Boolean(junit), keep: keepRun };
@@ -58,6 +62,10 @@ export function registerCheckCommand(program: Command, io: Io): void {
       throw error;
     }
     lines.end();
+    if (drift) {
+      io.exitCode = await reportDrift(head, exchanges, options, io, out, color);
+      return;
+    }
     out.write(`${summaryTableOf([head], { color })}\n`);
     const written: string[] = [];
     junit?.finish(head);
@@ -73,6 +81,19 @@ export function registerCheckCommand(program: Command, io: Io): void {
     // As exitCodeOf: 1 when a check failed (a HAR has no unreachable target).
     io.exitCode = head.failed ? 1 : 0;
   });
+}
+
+/** `check --baseline`: the run with its drift findings (one per entry pattern), every report written from it. */
+async function reportDrift(head: HarRunHead, exchanges: EvaluatedExchange[], options: CheckOptions, io: Io, out: NodeJS.WritableStream, color: boolean): Promise<number> {
+  const [{ applyBaseline }, { writeReports }, { exitCodeOf }] = await Promise.all([import('../drift/run'), import('../../reporters/write'), import('../engine/summary')]);
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { summary, failed, ...run } = head;
+  const { runs } = applyBaseline([{ ...run, exchanges }], options);
+  out.write(`${summaryTable(runs, { color })}\n`);
+  for (const note of runs[0].notes ?? []) out.write(`${runs[0].vendor}: ${note}\n`);
+  const written = writeReports(runs, { json: options.json, junit: options.junit, html: options.html, summary: options.summary }, io.stdout);
+  if (!options.quiet) for (const file of written) out.write(`wrote ${file}\n`);
+  return exitCodeOf(runs);
 }
 
 /** Progress lines of a large capture, printed after the run and in large writes rather than one write per line. */

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../config/load';
+import { exitCodeOf } from '../engine/summary';
 import { UsageError } from '../errors';
 import { CLIENT_AUTH_METHODS, oauthSettingsFrom } from '../auth/options';
 import { credentialFrom, type CredentialOptions } from '../probes/credentials';
@@ -15,9 +16,10 @@ import type { VerifySettings } from '../verify/settings';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { assertWritable, writeReports } from '../../reporters/write';
 import { addReportOptions, reportChoice, type Io } from './io';
+import { addBaselineOptions, applyBaseline, checkBaselineOptions, type BaselineOptions } from '../drift/run';
 import { wholeIn } from './numbers';
 
-export interface VerifyOptions {
+export interface VerifyOptions extends BaselineOptions {
   vendor: string[];
   all: boolean;
   baseUrl?: string;
@@ -88,7 +90,7 @@ export function registerVerifyCommand(program: Command, io: Io): void {
     .option('--max-probes <n>', 'most probes (each one request) derived from --openapi', String(DEFAULT_MAX_PROBES))
     .addOption(new Option('--max-body-bytes <n>', 'response bodies are read up to this many bytes').default('1048576'))
     .option('--insecure', 'accept any TLS certificate of the target (self-signed test servers only)', false);
-  addReportOptions(addOAuthOptions(addCredentialOptions(command))).action(async (options: VerifyOptions) => {
+  addBaselineOptions(addReportOptions(addOAuthOptions(addCredentialOptions(command)))).action(async (options: VerifyOptions) => {
     io.exitCode = await verify(options, io);
   });
 }
@@ -124,6 +126,7 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     oauthSettingsFrom(auth, options.baseUrl ?? 'http://127.0.0.1');
   }
   if (options.baseUrl !== undefined) httpUrl('--base-url', options.baseUrl);
+  checkBaselineOptions(options);
   const settings: VerifySettings = {
 
     baseUrl: options.baseUrl,
@@ -154,12 +157,14 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
   const progress = settings.progress === 'none' ? undefined : settings.progress === 'stderr' ? io.stderr : io.stdout;
   try {
     // The runner, called directly: one vendor after another, each one host at a time unless --concurrency says otherwise.
-    const { runs, exitCode } = await runVerify({
+    const verified = await runVerify({
       ...settings,
       vendors,
       onExchange: progress ? (id, exchange) => progress.write(`${exchangeLine(id, exchange, { color: settings.color })}\n`) : undefined,
       signal: interrupts.signal,
     });
+    // Drift findings join the runs before any report is written; an interrupted run never rewrites the baseline.
+    const runs = applyBaseline(verified.runs, options, !interrupts.signal.aborted).runs;
     writeReports(runs, targets, io.stdout);
     const signal = interrupts.signal.aborted ? (interrupts.signal.reason as NodeJS.Signals) : undefined;
     const missing = vendors.filter((v) => !runs.some((r) => r.vendor === loadProfile(v).id));
@@ -170,7 +175,7 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
       io.stderr.write(`errspec: interrupted by ${signal}: the reports hold what finished${missing.length > 0 ? `; not run: ${missing.join(', ')}` : ''}\n`);
       return signalExitCode(signal);
     }
-    return exitCode;
+    return exitCodeOf(runs);
   } finally {
     stopOnSignal();
   }

@@ -35,6 +35,8 @@ export interface BatchResult<R> {
   rendered: R[];
   summary: Summary;
   failed: boolean;
+  /** The codes the batch's answers carried (for the run's coverage). */
+  codes: string[];
 }
 
 /** Worker protocol: a raw batch in, its result (or the error it hit) out. */
@@ -78,13 +80,15 @@ export function processBatch<R>(profile: Profile, file: string, capture: HarCapt
   const summary = emptySummary();
   let failed = false;
   const rendered: R[] = new Array(entries.length);
+  const codes = new Set<string>();
   for (let i = 0; i < entries.length; i++) {
     const exchange = checkEntry(profile, capture.exchange(entries[i], raw.first + i), strict);
     count(summary, exchange);
     if (!exchange.ok) failed = true;
+    if (exchange.observed?.code !== undefined) codes.add(exchange.observed.code);
     rendered[i] = render(exchange);
   }
-  return { rendered, summary, failed };
+  return { rendered, summary, failed, codes: [...codes] };
 }
 
 async function loadRenderer<R>(spec: RendererSpec): Promise<Render<R>> {
@@ -103,8 +107,10 @@ export async function checkHarRendered<R>(profileRef: string, file: string, opti
   const profile = loadProfile(profileRef);
   const summary = emptySummary();
   let failed = false;
+  const codes = new Set<string>();
   const take = (result: BatchResult<R>): void => {
     for (const r of result.rendered) onRendered(r);
+    for (const code of result.codes) codes.add(code);
     for (const key of Object.keys(summary) as (keyof Summary)[]) summary[key] += result.summary[key];
     if (result.failed) failed = true;
   };
@@ -114,7 +120,7 @@ export async function checkHarRendered<R>(profileRef: string, file: string, opti
   const here = (raw: RawBatch): BatchResult<R> => processBatch(profile, file, capture, options.strict, render, raw);
   if (workers > 0) await withWorkers<R>(workers, { profile: profileRef, strict: options.strict, file, renderer, secretNames: options.secretNames }, options.read, here, take);
   else for (const raw of harRawBatches(file, options.read)) take(here(raw));
-  return harRunHead(profile, file, started, Boolean(options.strict), summary, failed);
+  return harRunHead(profile, file, started, Boolean(options.strict), summary, failed, codes);
 }
 
 /**

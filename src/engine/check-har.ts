@@ -4,6 +4,7 @@ import { Redactor } from '../util/redact';
 import { evaluate } from './evaluate';
 import { curlFor } from './repro';
 import { count, emptySummary } from './summary';
+import { coverageOf } from '../drift/observe';
 import { HarCapture, harBatches, type HarReadOptions } from '../har/read';
 
 export interface CheckHarOptions {
@@ -21,7 +22,7 @@ export interface HarRunHead extends Omit<VendorRun, 'exchanges'> {
 }
 
 /** The run's head once every entry is checked: what the reporters need besides the exchanges. */
-export function harRunHead(profile: Profile, file: string, started: number, strict: boolean, summary: Summary, failed: boolean): HarRunHead {
+export function harRunHead(profile: Profile, file: string, started: number, strict: boolean, summary: Summary, failed: boolean, codes: Iterable<string>): HarRunHead {
   return {
     vendor: profile.id,
     title: profile.title,
@@ -33,6 +34,7 @@ export function harRunHead(profile: Profile, file: string, started: number, stri
     strict,
     summary,
     failed,
+    coverage: coverageOf(profile.codes(), codes),
   };
 }
 
@@ -47,15 +49,17 @@ export function checkHarStream(profile: Profile, file: string, options: CheckHar
   const capture = new HarCapture(options.redactor ?? new Redactor());
   const summary: Summary = emptySummary();
   let failed = false;
+  const codes = new Set<string>();
   for (const batch of harBatches(file, options.read)) {
     for (let i = 0; i < batch.entries.length; i++) {
       const exchange = checkEntry(profile, capture.exchange(batch.entries[i], batch.first + i), options.strict);
       count(summary, exchange);
       if (!exchange.ok) failed = true;
+      if (exchange.observed?.code !== undefined) codes.add(exchange.observed.code);
       onExchange(exchange);
     }
   }
-  return harRunHead(profile, file, started, Boolean(options.strict), summary, failed);
+  return harRunHead(profile, file, started, Boolean(options.strict), summary, failed, codes);
 }
 
 /** `errspec check` with the whole run in memory: every non-2xx entry of a HAR is checked; 2xx entries are listed with no findings. */

@@ -2,6 +2,7 @@ import { checks as allChecks, type Check } from '../checks';
 import type { CheckContext } from '../checks/define';
 import type { Profile } from '../profile/profile';
 import type { EvaluatedExchange, Exchange, Finding } from '../types';
+import { observeBody } from '../drift/observe';
 
 export interface EvaluateOptions {
   /** Warnings become failures (`--strict`). */
@@ -71,7 +72,9 @@ export function evaluate(profile: Profile, exchange: Exchange, options: Evaluate
     if ((finding.outcome === 'fail' || finding.outcome === 'error' || finding.outcome === 'warn') && options.repro) finding.repro = options.repro;
     findings.push(finding);
   }
-  return { ...exchange, ok: !findings.some((f) => f.outcome === 'fail' || f.outcome === 'error'), findings };
+  // The code and fields drift compares (src/drift/), taken from the body the checks parsed once.
+  const observed = observeBody(ctx.json, ctx.facts.code);
+  return { ...exchange, ok: !findings.some((f) => f.outcome === 'fail' || f.outcome === 'error'), findings, ...(observed ? { observed } : {}) };
 }
 
 function context(profile: Profile, exchange: Exchange): CheckContext {

@@ -10,6 +10,7 @@ import type { EvaluatedExchange, VendorRun } from '../types';
 import { Redactor } from '../util/redact';
 import { writeFileAtomic } from '../util/write-atomic';
 import { planVendor, withPlan } from './plan';
+import { coverageOf } from '../drift/observe';
 import type { VerifySettings } from './settings';
 
 export interface VendorRunHooks {
@@ -75,7 +76,9 @@ export async function runVendor(vendorId: string, settings: VerifySettings, hook
   } finally {
     await mock?.close();
   }
-  return withPlan({ ...run, targetKind: mock ? 'embedded-mock' : 'base-url' }, plan);
+  // Which documented codes this run's answers carried: data of the run, rendered by every reporter.
+  const coverage = coverageOf(profile.codes(), run.exchanges.map((e) => e.observed?.code));
+  return { ...withPlan(run, plan), targetKind: mock ? 'embedded-mock' : 'base-url', coverage };
 }
 
 export function writeRunResult(resultsDir: string, run: VendorRun): void {
