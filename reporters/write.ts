@@ -70,15 +70,23 @@ export function writeReports(
     writeFileAtomic(targets.html, renderHtml(runs));
     written.push(targets.html);
   }
-  const stepSummary = env.GITHUB_STEP_SUMMARY;
-  if (targets.summary || stepSummary) {
-    const markdown = renderMarkdown(runs);
-    if (targets.summary) {
-      writeFileAtomic(targets.summary, markdown);
-      written.push(targets.summary);
-    }
-    // GitHub Actions renders this file on the job page; other steps append to it too, so never overwrite.
-    if (stepSummary) appendFileSync(stepSummary, markdown);
+  if (wantsSummary(targets, env)) written.push(...writeSummary(renderMarkdown(runs), targets, env));
+  return written;
+}
+
+/** A Markdown summary is wanted: `--summary FILE`, or `GITHUB_STEP_SUMMARY` set. */
+export function wantsSummary(targets: ReportTargets, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(targets.summary || env.GITHUB_STEP_SUMMARY);
+}
+
+/** Write the Markdown summary to `--summary` and append it to `GITHUB_STEP_SUMMARY`; returns the files written (not the step summary). */
+export function writeSummary(markdown: string, targets: ReportTargets, env: NodeJS.ProcessEnv = process.env): string[] {
+  const written: string[] = [];
+  if (targets.summary) {
+    writeFileAtomic(targets.summary, markdown);
+    written.push(targets.summary);
   }
+  // GitHub Actions renders this file on the job page; other steps append to it too, so never overwrite.
+  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, markdown);
   return written;
 }
