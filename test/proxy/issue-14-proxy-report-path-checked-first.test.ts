@@ -1,0 +1,31 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../helpers/cli';
+import { json, startServer, type TestServer } from '../helpers/server';
+
+describe('issue 14 item 10: errspec proxy checks its report paths before the first request', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer((_req, res) => json(res, 404, { error: 'patient_not_found', message: 'x', status: 404 }));
+  });
+  afterAll(async () => server.close());
+
+  // Under a regular file no folder can be made; a folder cannot be replaced by a report.
+  test.each([
+    ['--json', (dir: string) => path.join(dir, 'file', 'report.json')],
+    ['--junit', (dir: string) => path.join(dir, 'file', 'junit.xml')],
+    ['--html', (dir: string) => dir],
+    ['--summary', (dir: string) => path.join(dir, 'file', 'summary.md')],
+  ])('an unwritable %s path is exit 2 with one line, and the proxy never listens', async (option, where) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'errspec-proxy-path-'));
+    writeFileSync(path.join(dir, 'file'), 'not a folder');
+    // A proxy that listened would wait for a signal: the time limit is only there so a regression fails rather than hangs.
+    const result = await runCli(['proxy', '--vendor', 'opescare', '--target', server.url, option, where(dir)], {}, { timeoutMs: 20_000 });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining(`${option} `)]);
+    expect(result.stderr).toContain('cannot write the report there');
+    expect(result.stdout).not.toContain('listening on');
+    expect(server.requests).toHaveLength(0);
+  });
+});
