@@ -88,7 +88,7 @@ export class ProxyRecorder {
       durationMs,
     };
     if (response.body.problem) this.decodeNote(`${exchange.id}: ${response.body.problem}`);
-    return this.record(evaluate(this.profile, exchange, { strict: this.options.strict, repro: curlFor(exchange.request) }));
+    return this.record(this.evaluated(exchange));
   }
 
   /** A request the target never answered in full: errored checks, never a conformance verdict. */
@@ -99,7 +99,7 @@ export class ProxyRecorder {
       this.unreachable++;
       this.firstUnreachable ??= transportError.message;
     }
-    return this.record(evaluate(this.profile, exchange, { strict: this.options.strict, repro: curlFor(exchange.request) }));
+    return this.record(this.evaluated(exchange));
   }
 
   note(text: string): void {
@@ -133,6 +133,18 @@ export class ProxyRecorder {
   /** What the recorder holds besides its totals, for tests that prove it does not grow with the exchanges. */
   retained(): number {
     return this.notes.length + this.redactors.size;
+  }
+
+  /** evaluate() with the reproduction evaluate would attach, built only when a finding carries it (most error responses pass). */
+  private evaluated(exchange: Exchange): EvaluatedExchange {
+    const evaluated = evaluate(this.profile, exchange, { strict: this.options.strict });
+    let repro: string | undefined;
+    for (const finding of evaluated.findings) {
+      if (finding.outcome !== 'fail' && finding.outcome !== 'error' && finding.outcome !== 'warn') continue;
+      repro ??= curlFor(exchange.request);
+      finding.repro = repro;
+    }
+    return evaluated;
   }
 
   private record(exchange: EvaluatedExchange): EvaluatedExchange {
