@@ -271,6 +271,8 @@ export interface SoakFigures {
   rssLarge: number;
   /** RSS after `large` error exchanges over RSS after `small`: the target is <= 1.2. */
   ratio: number;
+  /** RSS along the way. */
+  steps: { exchanges: number; rss: number }[];
   /** Peak RSS of the whole run, report writing included. */
   peak: number;
   exitCode: number | null;
@@ -311,8 +313,15 @@ export async function proxySoak(options: { small?: number; large?: number; conne
     const load = { errorShare: 1, failShare, connections: options.connections ?? 16 };
     await drive(errspec.url, errspec.pid, { ...load, count: small, from: 0 });
     const rssSmall = rss(errspec.pid).now;
-    await drive(errspec.url, errspec.pid, { ...load, count: large - small, from: small });
-    const rssLarge = rss(errspec.pid).now;
+    // RSS every tenth of the way from `small` to `large`: flat, or growing with the exchanges?
+    const steps: { exchanges: number; rss: number }[] = [{ exchanges: small, rss: rssSmall }];
+    const step = Math.max(1, Math.ceil((large - small) / 10));
+    for (let from = small; from < large; from += step) {
+      const count = Math.min(step, large - from);
+      await drive(errspec.url, errspec.pid, { ...load, count, from });
+      steps.push({ exchanges: from + count, rss: rss(errspec.pid).now });
+    }
+    const rssLarge = steps[steps.length - 1].rss;
     // The reports are written on SIGINT: watch the peak until the process is gone.
     let peak = rss(errspec.pid).peak;
     const watch = setInterval(() => {
@@ -330,6 +339,7 @@ export async function proxySoak(options: { small?: number; large?: number; conne
       rssSmall,
       rssLarge,
       ratio: rssLarge / rssSmall,
+      steps,
       peak,
       exitCode,
       reported: { json: countIn(file('r.json'), '"id": "proxy-'), junitFailures: countIn(file('r.xml'), '<failure '), htmlRows: countIn(file('r.html'), '<tr class="') },
@@ -368,6 +378,7 @@ async function main(argv: string[]): Promise<void> {
     out.write('soak: 5,000 then 50,000 error exchanges through errspec proxy, JSON, JUnit, HTML and Markdown reports on...\n');
     const s = await proxySoak({ small: option('--small', 5_000), large: option('--large', 50_000) });
     out.write(`RSS after ${s.small}: ${mb(s.rssSmall)}; after ${s.large}: ${mb(s.rssLarge)}; ratio ${s.ratio.toFixed(2)}x (target <= 1.2x: ${s.ratio <= 1.2 ? 'met' : 'NOT MET'}); peak ${mb(s.peak)} (reports written included); exit ${s.exitCode}\n`);
+    out.write(`RSS along the way: ${s.steps.map((p) => `${p.exchanges}: ${mb(p.rss)}`).join(', ')}\n`);
     const complete = s.reported.json === s.large && s.reported.htmlRows === s.large && s.reported.junitFailures === s.failing;
     out.write(`reports: JSON ${s.reported.json} exchanges (${mb(s.reportBytes.json)}), JUnit ${s.reported.junitFailures} failures of ${s.failing} (${mb(s.reportBytes.junit)}), HTML ${s.reported.htmlRows} rows (${mb(s.reportBytes.html)}): ${complete ? 'complete' : 'INCOMPLETE'}\n`);
   }
