@@ -243,9 +243,11 @@ export async function startProxy(profile: Profile, options: ProxyOptions): Promi
         }
         if (cut.length > 0) recorder.note(`${cut.length} request${cut.length === 1 ? ' was' : 's were'} still in flight when the proxy stopped and ${cut.length === 1 ? 'is' : 'are'} not in this report`);
         server.closeAllConnections();
+        // A request still waiting for a connection has no abort of its own yet: failing the pool (ours alone) ends it now.
+        if (cut.length > 0) await agent.destroy();
         await Promise.allSettled(cut.map((e) => e.done));
         await stopped;
-        await agent.close();
+        if (cut.length === 0) await agent.close();
         return recorder.head();
       })();
       return closing;

@@ -245,6 +245,24 @@ describe('errspec proxy when things go wrong', () => {
     }
   });
 
+  test('requests still in flight after the grace period are cut: left out of the report with a note, the clients see the break', async () => {
+    // A target that takes requests and never answers.
+    const server = await startServer(() => undefined);
+    const proxy = await collectingProxy(loadProfile('opescare'), { target: server.url });
+    try {
+      const pending = [1, 2, 3].map((n) => send(proxy.url, { method: 'GET', path: `/hang?n=${n}` }).then(() => 'answered', () => 'broken'));
+      for (let i = 0; i < 100 && server.requests.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(server.requests).toHaveLength(3);
+      const run = await proxy.close({ graceMs: 50 });
+      expect(await Promise.all(pending)).toEqual(['broken', 'broken', 'broken']);
+      expect(run.exchanges).toEqual([]);
+      expect(run.notes).toEqual(['3 requests were still in flight when the proxy stopped and are not in this report']);
+    } finally {
+      await proxy.close();
+      await server.close();
+    }
+  });
+
   test('CONNECT and upgrades cannot be inspected: the proxy refuses them with 501 and forwards nothing', async () => {
     const server = await startServer((_req, res) => json(res, 200, {}));
     const proxy = await collectingProxy(loadProfile('opescare'), { target: server.url });
