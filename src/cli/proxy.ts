@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../errors';
+import { ReportPathError, UsageError } from '../errors';
 import { loadProfile } from '../profile/load';
 import { parseTarget } from '../proxy/forward';
 import type { ProxyRunHead } from '../proxy/recorder';
@@ -110,16 +110,14 @@ export async function proxy(options: ProxyCliOptions, io: Io): Promise<number> {
  * summary keeps its totals and first failures; finish() writes each report whole. Nothing grows in memory.
  */
 class LiveReports {
-  private readonly json?: StreamedReport;
-  private readonly junit?: StreamedReport;
-  private readonly html?: StreamedHtml;
+  private readonly streams: { option: keyof ReportTargets; report: StreamedReport | StreamedHtml; failed?: string }[] = [];
   private readonly markdown?: MarkdownTally;
 
   constructor(vendor: string, private readonly targets: ReportTargets, stdout: NodeJS.WritableStream) {
     try {
-      if (targets.json) this.json = StreamedReport.json(targets.json === '-' ? stdout : targets.json);
-      if (targets.junit) this.junit = StreamedReport.junit(targets.junit, vendor);
-      if (targets.html) this.html = new StreamedHtml(targets.html);
+      if (targets.junit) this.streams.push({ option: 'junit', report: StreamedReport.junit(targets.junit, vendor) });
+      if (targets.json) this.streams.push({ option: 'json', report: StreamedReport.json(targets.json === '-' ? stdout : targets.json) });
+      if (targets.html) this.streams.push({ option: 'html', report: new StreamedHtml(targets.html) });
       if (wantsSummary(targets)) this.markdown = new MarkdownTally();
     } catch (error) {
       this.abort();
@@ -127,37 +125,43 @@ class LiveReports {
     }
   }
 
+  /** Add an exchange to every report; one that cannot be written (a full disk) is dropped, said at the end, and never stops the proxy. */
   add(exchange: EvaluatedExchange): void {
-    this.json?.add(exchange);
-    this.junit?.add(exchange);
-    this.html?.add(exchange);
+    for (const stream of this.streams) {
+      if (stream.failed) continue;
+      try {
+        stream.report.add(exchange);
+      } catch (error) {
+        stream.failed = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        stream.report.abort();
+      }
+    }
     this.markdown?.add(exchange);
   }
 
-  /** Write every report; returns the files written. */
+  /** Write every report; returns the files written. Throws ReportPathError, once the others are written, for one that could not be. */
   finish(head: ProxyRunHead): string[] {
     const written: string[] = [];
-    if (this.junit) {
-      this.junit.finish(head);
-      written.push(this.targets.junit!);
-    }
-    if (this.json) {
-      this.json.finish(head);
-      if (this.targets.json !== '-') written.push(this.targets.json!);
-    }
-    if (this.html) {
-      this.html.finish(head);
-      written.push(this.targets.html!);
+    for (const stream of this.streams) {
+      if (stream.failed) continue;
+      try {
+        stream.report.finish(head);
+        if (this.targets[stream.option] !== '-') written.push(this.targets[stream.option]!);
+      } catch (error) {
+        stream.failed = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      }
     }
     if (this.markdown) written.push(...writeSummary(renderMarkdownOf([this.markdown.run(head)]), this.targets));
+    const failed = this.streams.filter((s) => s.failed);
+    if (failed.length > 0) {
+      throw new ReportPathError(`${failed.map((s) => `--${s.option} ${this.targets[s.option]}: the report could not be written (${s.failed})`).join('; ')}${written.length > 0 ? `; written: ${written.join(', ')}` : ''}`);
+    }
     return written;
   }
 
   /** Remove the part files of reports not finished. */
   abort(): void {
-    this.json?.abort();
-    this.junit?.abort();
-    this.html?.abort();
+    for (const stream of this.streams) stream.report.abort();
   }
 }
 

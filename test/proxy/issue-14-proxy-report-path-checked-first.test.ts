@@ -1,7 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../helpers/cli';
+import { BIN, ROOT, runCli } from '../helpers/cli';
+import { send } from '../helpers/har-client';
 import { json, startServer, type TestServer } from '../helpers/server';
 
 describe('issue 14 item 10: errspec proxy checks its report paths before the first request', () => {
@@ -27,5 +29,33 @@ describe('issue 14 item 10: errspec proxy checks its report paths before the fir
     expect(result.stderr).toContain('cannot write the report there');
     expect(result.stdout).not.toContain('listening on');
     expect(server.requests).toHaveLength(0);
+  });
+
+  test('a report that cannot be written at the end is exit 2 naming it, and the other reports are still written', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'errspec-proxy-path-'));
+    const report = path.join(dir, 'report.json');
+    const junit = path.join(dir, 'junit.xml');
+    const child = spawn(process.execPath, [BIN, 'proxy', '--vendor', 'opescare', '--target', server.url, '--json', report, '--junit', junit], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(stdout);
+        if (match) resolve(match[1]);
+      });
+      void exit.then((code) => reject(new Error(`errspec proxy exited (${code}) before listening: ${stderr}`)));
+    });
+    await send(url, { method: 'GET', path: '/api/v1/connect/patient/search?health_id=OPC-2024-00001' });
+    // A folder where the JSON report goes: the report cannot be renamed into place.
+    mkdirSync(report);
+    child.kill('SIGTERM');
+    expect(await exit).toBe(2);
+    expect(stderr).toContain(`--json ${report}: the report could not be written`);
+    expect(stderr).toContain(`written: ${junit}`);
+    expect(existsSync(junit)).toBe(true);
+    expect(readFileSync(junit, 'utf8')).toContain('name="proxy-1 &gt; envelope-schema"');
   });
 });
