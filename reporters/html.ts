@@ -46,34 +46,78 @@ function shortUrl(url: string): string {
   }
 }
 
-function verdictOf(run: VendorRun, summary: Summary): { label: string; outcome: Outcome } {
-  if (run.unreachable) return { label: 'unreachable', outcome: 'error' };
-  if (run.exchanges.some((e) => !e.ok)) return { label: 'failed', outcome: 'fail' };
-  if (summary.warnings > 0) return { label: 'passed with warnings', outcome: 'warn' };
+/**
+ * A run as the page needs it: its head and totals, what the matrix columns are, and its exchanges, which
+ * the page walks three times (matrix, failures, warnings). A run in memory lists them from its array;
+ * a streamed one (`reporters/html-stream.ts`) reads them back from disk, so the page needs no whole run.
+ */
+export interface HtmlRun {
+  run: Omit<VendorRun, 'exchanges'>;
+  summary: Summary;
+  /** Some exchange is not ok. */
+  failed: boolean;
+  columns: string[];
+  /** Checks that failed or errored in some exchange. */
+  failingChecks: Set<string>;
+  /** Exchanges in all, with a failure, with warnings only. */
+  exchangeCount: number;
+  failingCount: number;
+  warnedCount: number;
+  exchanges: () => Iterable<EvaluatedExchange>;
+}
+
+const hasWarning = (e: EvaluatedExchange): boolean => e.findings.some((f) => f.outcome === 'warn');
+
+/** An in-memory run as the page needs it. */
+export function htmlRunOf(run: VendorRun): HtmlRun {
+  return {
+    run,
+    summary: runSummary(run),
+    failed: run.exchanges.some((e) => !e.ok),
+    columns: checkColumns(run.exchanges),
+    failingChecks: new Set(run.exchanges.flatMap((e) => e.findings.filter(isFailure).map((f) => f.check))),
+    exchangeCount: run.exchanges.length,
+    failingCount: run.exchanges.filter((e) => e.findings.some(isFailure)).length,
+    warnedCount: run.exchanges.filter((e) => !e.findings.some(isFailure) && hasWarning(e)).length,
+    exchanges: () => run.exchanges,
+  };
+}
+
+function verdictOf(h: HtmlRun): { label: string; outcome: Outcome } {
+  if (h.run.unreachable) return { label: 'unreachable', outcome: 'error' };
+  if (h.failed) return { label: 'failed', outcome: 'fail' };
+  if (h.summary.warnings > 0) return { label: 'passed with warnings', outcome: 'warn' };
   return { label: 'passed', outcome: 'pass' };
 }
 
 const REGISTRY_ORDER = new Map(checks.map((check, index) => [check.id, index]));
 
 /** Check ids in registry order; ids the registry does not know follow in the order they ran. */
-export function checkColumns(exchanges: EvaluatedExchange[]): string[] {
+export function checkColumns(exchanges: Iterable<EvaluatedExchange>): string[] {
   const columns: string[] = [];
-  for (const exchange of exchanges) {
-    let after = -1;
-    for (const finding of exchange.findings) {
-      const at = columns.indexOf(finding.check);
-      if (at >= 0) after = at;
-      else columns.splice(++after, 0, finding.check);
-    }
-  }
-  const rank = (id: string) => REGISTRY_ORDER.get(id) ?? Number.MAX_SAFE_INTEGER;
-  return columns.sort((a, b) => rank(a) - rank(b));
+  for (const exchange of exchanges) addColumns(columns, exchange);
+  return sortColumns(columns);
 }
 
-function overviewTable(runs: VendorRun[]): string {
-  const rows = runs.map((run, r) => {
-    const s = runSummary(run);
-    const verdict = verdictOf(run, s);
+/** One exchange's checks added to the (unsorted) columns so far: checkColumns one exchange at a time. */
+export function addColumns(columns: string[], exchange: EvaluatedExchange): void {
+  let after = -1;
+  for (const finding of exchange.findings) {
+    const at = columns.indexOf(finding.check);
+    if (at >= 0) after = at;
+    else columns.splice(++after, 0, finding.check);
+  }
+}
+
+export function sortColumns(columns: string[]): string[] {
+  const rank = (id: string) => REGISTRY_ORDER.get(id) ?? Number.MAX_SAFE_INTEGER;
+  return [...columns].sort((a, b) => rank(a) - rank(b));
+}
+
+function overviewTable(runs: HtmlRun[]): string {
+  const rows = runs.map((h, r) => {
+    const { run, summary: s } = h;
+    const verdict = verdictOf(h);
     return `<tr><td class="text"><a href="#run-${r}"><code>${escapeHtml(run.vendor)}</code></a></td>`
       + `<td class="text"><span class="verdict o-${verdict.outcome}">${escapeHtml(verdict.label)}</span></td>`
       + `<td class="text target"><span title="${escapeHtml(targetLabel(run))}">${escapeHtml(TARGET_KIND_LABEL[targetKindOf(run)])}: ${escapeHtml(run.target)}</span></td><td class="text">${escapeHtml(run.source)}${run.strict ? ' · strict' : ''}</td>`
@@ -90,10 +134,9 @@ function legend(): string {
   return `<div class="legend" aria-label="legend">${items.join('')}<span><span class="o na">&nbsp;</span> not applicable</span></div>`;
 }
 
-function tabs(runs: VendorRun[]): string {
+function tabs(runs: HtmlRun[]): string {
   if (runs.length < 2) return '';
-  const links = runs.map((run, r) => {
-    const s = runSummary(run);
+  const links = runs.map(({ run, summary: s }, r) => {
     const bad = s.failed + s.errors;
     const count = bad > 0 ? `<span class="count o-fail">${bad}</span>` : `<span class="count o-pass">${SYMBOL.pass}</span>`;
     return `<a role="tab" id="tab-${r}" href="#run-${r}" aria-controls="run-${r}" aria-selected="${r === 0}">${escapeHtml(run.vendor)}${count}</a>`;
@@ -107,31 +150,34 @@ function statusText(exchange: EvaluatedExchange): string {
   return exchange.transportError ? 'no response' : 'not sent';
 }
 
-function matrix(run: VendorRun, r: number, columns: string[]): string {
-  if (run.exchanges.length === 0) return '<p class="empty">No exchanges.</p>';
-  const failing = new Set(run.exchanges.flatMap((e) => e.findings.filter(isFailure).map((f) => f.check)));
+function* matrix(h: HtmlRun, r: number): Generator<string> {
+  if (h.exchangeCount === 0) return yield '<p class="empty">No exchanges.</p>';
+  const { columns, failingChecks: failing } = h;
   const colClass = (check: string) => (failing.has(check) ? '' : ' col-clean');
   const head = columns.map((c) => `<th scope="col" class="check${colClass(c)}" title="${escapeHtml(c)}"><span>${escapeHtml(c)}</span></th>`).join('');
-  const rows = run.exchanges.map((exchange, x) => {
-    const byCheck = new Map(exchange.findings.map((f) => [f.check, f]));
-    const detailed = exchange.findings.some((f) => isFailure(f) || f.outcome === 'warn');
-    const id = detailed ? `<a class="id" href="#r${r}-x${x}">${escapeHtml(exchange.id)}</a>` : `<span class="id">${escapeHtml(exchange.id)}</span>`;
-    const request = `${exchange.request.method} ${shortUrl(exchange.request.url)}`;
-    const status = statusText(exchange);
-    const cells = columns.map((check, c) => {
-      const finding = byCheck.get(check);
-      if (!finding) return `<td class="cell na${colClass(check)}" title="${escapeHtml(check)}: not applicable"></td>`;
-      const label = `${check}: ${finding.outcome}: ${finding.message}`;
-      const symbol = detailed && finding.outcome !== 'pass' && finding.outcome !== 'skip'
-        ? `<a href="#r${r}-x${x}-c${c}" aria-label="${escapeHtml(label)}">${SYMBOL[finding.outcome]}</a>`
-        : `<span aria-label="${escapeHtml(label)}">${SYMBOL[finding.outcome]}</span>`;
-      return `<td class="cell o-${finding.outcome}${colClass(check)}" title="${escapeHtml(label)}">${symbol}</td>`;
-    });
-    return `<tr class="${exchange.ok ? 'clean' : 'failing'}"><th scope="row">${id}<span class="req" title="${escapeHtml(`${exchange.request.method} ${exchange.request.url}`)}">${escapeHtml(request)}</span></th>`
-      + `<td class="status${exchange.transportError ? ' bad' : ''}">${escapeHtml(status)}</td>${cells.join('')}</tr>`;
+  yield `<div class="matrix-wrap"><table class="matrix"><thead><tr><th scope="col" class="left">exchange</th><th scope="col" class="left">status</th>${head}</tr></thead><tbody>`;
+  let x = 0;
+  for (const exchange of h.exchanges()) yield matrixRow(exchange, r, x++, columns, colClass);
+  yield '</tbody></table></div>';
+}
+
+function matrixRow(exchange: EvaluatedExchange, r: number, x: number, columns: string[], colClass: (check: string) => string): string {
+  const byCheck = new Map(exchange.findings.map((f) => [f.check, f]));
+  const detailed = exchange.findings.some((f) => isFailure(f) || f.outcome === 'warn');
+  const id = detailed ? `<a class="id" href="#r${r}-x${x}">${escapeHtml(exchange.id)}</a>` : `<span class="id">${escapeHtml(exchange.id)}</span>`;
+  const request = `${exchange.request.method} ${shortUrl(exchange.request.url)}`;
+  const status = statusText(exchange);
+  const cells = columns.map((check, c) => {
+    const finding = byCheck.get(check);
+    if (!finding) return `<td class="cell na${colClass(check)}" title="${escapeHtml(check)}: not applicable"></td>`;
+    const label = `${check}: ${finding.outcome}: ${finding.message}`;
+    const symbol = detailed && finding.outcome !== 'pass' && finding.outcome !== 'skip'
+      ? `<a href="#r${r}-x${x}-c${c}" aria-label="${escapeHtml(label)}">${SYMBOL[finding.outcome]}</a>`
+      : `<span aria-label="${escapeHtml(label)}">${SYMBOL[finding.outcome]}</span>`;
+    return `<td class="cell o-${finding.outcome}${colClass(check)}" title="${escapeHtml(label)}">${symbol}</td>`;
   });
-  return `<div class="matrix-wrap"><table class="matrix"><thead><tr><th scope="col" class="left">exchange</th><th scope="col" class="left">status</th>${head}</tr></thead>`
-    + `<tbody>${rows.join('')}</tbody></table></div>`;
+  return `<tr class="${exchange.ok ? 'clean' : 'failing'}"><th scope="row">${id}<span class="req" title="${escapeHtml(`${exchange.request.method} ${exchange.request.url}`)}">${escapeHtml(request)}</span></th>`
+    + `<td class="status${exchange.transportError ? ' bad' : ''}">${escapeHtml(status)}</td>${cells.join('')}</tr>`;
 }
 
 function findingBlock(finding: Finding, anchor: string): string {
@@ -185,10 +231,9 @@ function exchangeBlock(exchange: EvaluatedExchange, r: number, x: number, column
   return `<details class="exchange" id="r${r}-x${x}"${open ? ' open' : ''}>${summary}<div class="inner">${findings}<div class="http">${request}${response}</div>${repro}</div></details>`;
 }
 
-function runSection(run: VendorRun, r: number, several: boolean): string {
-  const s = runSummary(run);
-  const verdict = verdictOf(run, s);
-  const columns = checkColumns(run.exchanges);
+function* runSection(h: HtmlRun, r: number, several: boolean): Generator<string> {
+  const { run, summary: s, columns } = h;
+  const verdict = verdictOf(h);
   const title = run.title ? `${escapeHtml(run.title)} <code>${escapeHtml(run.vendor)}</code>` : `<code>${escapeHtml(run.vendor)}</code>`;
   const chips = [
     `<span class="chip o-pass">${SYMBOL.pass} ${s.passed} passed</span>`,
@@ -207,33 +252,46 @@ function runSection(run: VendorRun, r: number, several: boolean): string {
   const unreachable = run.unreachable ? `<p class="banner" role="alert"><strong>Target unreachable:</strong> ${escapeHtml(run.unreachable)}</p>` : '';
   const notes = run.notes && run.notes.length > 0 ? `<ul class="notes">${run.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
   const coverage = run.coverage ? `<ul class="notes coverage">${coverageLines(run.coverage).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : '';
-  const failing = run.exchanges.map((e, x) => ({ e, x })).filter(({ e }) => e.findings.some(isFailure));
-  const warned = run.exchanges.map((e, x) => ({ e, x })).filter(({ e }) => !e.findings.some(isFailure) && e.findings.some((f) => f.outcome === 'warn'));
-  const failures = failing.length > 0
-    ? failing.map(({ e, x }) => exchangeBlock(e, r, x, columns, true)).join('')
-    : `<p class="empty">No failures${run.unreachable ? ' recorded' : ''}.</p>`;
-  const warnings = warned.length > 0
-    ? `<div class="warnings"><h3>Warnings (${plural(warned.length, 'exchange')})</h3>${warned.map(({ e, x }) => exchangeBlock(e, r, x, columns, false)).join('')}</div>`
-    : '';
   const panel = several ? ` role="tabpanel" aria-labelledby="tab-${r}"` : '';
-  return `<section class="run" id="run-${r}"${panel} data-vendor="${escapeHtml(run.vendor)}">`
+  yield `<section class="run" id="run-${r}"${panel} data-vendor="${escapeHtml(run.vendor)}">`
     + `<div class="run-title"><h2>${title}</h2><span class="verdict o-${verdict.outcome}">${escapeHtml(verdict.label)}</span></div>`
     + `${several ? `<p class="facts">${facts}</p>` : ''}<div class="chips">${chips}</div>${unreachable}${notes}${coverage}`
-    + `<h3>Exchanges × checks</h3>${matrix(run, r, columns)}`
-    + `<h3>Failures (${plural(failing.length, 'exchange')})</h3>${failures}${warnings}</section>`;
+    + '<h3>Exchanges × checks</h3>';
+  yield* matrix(h, r);
+  yield `<h3>Failures (${plural(h.failingCount, 'exchange')})</h3>`;
+  if (h.failingCount === 0) yield `<p class="empty">No failures${run.unreachable ? ' recorded' : ''}.</p>`;
+  else {
+    let x = 0;
+    for (const e of h.exchanges()) {
+      if (e.findings.some(isFailure)) yield exchangeBlock(e, r, x, columns, true);
+      x++;
+    }
+  }
+  if (h.warnedCount > 0) {
+    yield `<div class="warnings"><h3>Warnings (${plural(h.warnedCount, 'exchange')})</h3>`;
+    let x = 0;
+    for (const e of h.exchanges()) {
+      if (!e.findings.some(isFailure) && hasWarning(e)) yield exchangeBlock(e, r, x, columns, false);
+      x++;
+    }
+    yield '</div>';
+  }
+  yield '</section>';
 }
 
 /** One self-contained HTML page for these runs: no network fetch, works from file://. */
 export function renderHtml(runs: VendorRun[]): string {
-  const total = runs.reduce((n, run) => {
-    const s = runSummary(run);
-    return n + s.failed + s.errors;
-  }, 0);
-  const vendors = runs.map((r) => r.vendor).join(', ');
+  return [...htmlParts(runs.map(htmlRunOf))].join('');
+}
+
+/** The page in pieces, for a writer that streams it (a run too large to render as one string). */
+export function* htmlParts(runs: HtmlRun[]): Generator<string> {
+  const total = runs.reduce((n, h) => n + h.summary.failed + h.summary.errors, 0);
+  const vendors = runs.map((h) => h.run.vendor).join(', ');
   const title = `errspec: ${vendors || 'no vendor'} (${total > 0 ? `${total} failed` : 'passed'})`;
   const csp = `default-src 'none'; style-src ${sha256(HTML_STYLE)}; script-src ${sha256(HTML_SCRIPT)}; base-uri 'none'; form-action 'none'`;
   const several = runs.length > 1;
-  return [
+  yield [
     '<!DOCTYPE html>',
     '<html lang="en">',
     '<head>',
@@ -252,7 +310,14 @@ export function renderHtml(runs: VendorRun[]): string {
     `<div class="controls"><label><input type="checkbox" id="failures-only"> Failures only</label>${legend()}</div>`,
     '</header>',
     tabs(runs),
-    `<main>${runs.map((run, r) => runSection(run, r, several)).join('\n')}</main>`,
+    '<main>',
+  ].join('\n');
+  for (let r = 0; r < runs.length; r++) {
+    if (r > 0) yield '\n';
+    yield* runSection(runs[r], r, several);
+  }
+  yield [
+    '</main>',
     '<footer class="page-footer">Each rule quotes its source (the vendor\'s documentation or the standard). Secrets were redacted when the exchanges were recorded; reproductions read credentials from environment variables.</footer>',
     `<script>${HTML_SCRIPT}</script>`,
     '</body>',

@@ -68,12 +68,24 @@ export function writeReports(
   if (targets.junit) put(targets.junit, renderJunit(runs));
   if (targets.json) put(targets.json, renderJson(runs));
   if (targets.html) put(targets.html, renderHtml(runs));
-  const stepSummary = env.GITHUB_STEP_SUMMARY;
-  if (targets.summary || stepSummary) {
-    const markdown = renderMarkdown(runs);
-    if (targets.summary) put(targets.summary, markdown);
-    // GitHub Actions renders this file on the job page; other steps append to it too, so never overwrite.
-    if (stepSummary) appendFileSync(stepSummary, markdown);
+  if (wantsSummary(targets, env)) written.push(...writeSummary(renderMarkdown(runs), targets, env, stdout));
+  return written;
+}
+
+/** A Markdown summary is wanted: `--summary FILE`, or `GITHUB_STEP_SUMMARY` set. */
+export function wantsSummary(targets: ReportTargets, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(targets.summary || env.GITHUB_STEP_SUMMARY);
+}
+
+/** Write the Markdown summary to `--summary` (`-`: stdout) and append it to `GITHUB_STEP_SUMMARY`; returns the files written (not the step summary). */
+export function writeSummary(markdown: string, targets: ReportTargets, env: NodeJS.ProcessEnv = process.env, stdout: NodeJS.WritableStream = process.stdout): string[] {
+  const written: string[] = [];
+  if (targets.summary === '-') stdout.write(markdown);
+  else if (targets.summary) {
+    writeFileAtomic(targets.summary, markdown);
+    written.push(targets.summary);
   }
+  // GitHub Actions renders this file on the job page; other steps append to it too, so never overwrite.
+  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, markdown);
   return written;
 }

@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
-import { exitCodeOf } from '../engine/summary';
-import { UsageError } from '../errors';
+import { ReportPathError, UsageError } from '../errors';
 import { loadProfile } from '../profile/load';
 import { parseTarget } from '../proxy/forward';
-import { startProxy } from '../proxy/server';
+import type { ProxyRunHead } from '../proxy/recorder';
+import { startProxy, type RunningProxy } from '../proxy/server';
+import type { EvaluatedExchange } from '../types';
 import { Redactor } from '../util/redact';
-import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
-import { writeReports } from '../../reporters/write';
+import { colorFor, exchangeLine, summaryTableOf } from '../../reporters/console';
+import { StreamedHtml } from '../../reporters/html-stream';
+import { MarkdownTally, renderMarkdownOf } from '../../reporters/markdown';
+import { StreamedReport } from '../../reporters/stream';
+import { assertWritable, wantsSummary, writeSummary, type ReportTargets } from '../../reporters/write';
 import { addReportOptions, addSecretNameOptions, type Io, type SecretNameOptions } from './io';
 import { wholeIn } from './numbers';
 
@@ -50,36 +54,160 @@ export async function proxy(options: ProxyCliOptions, io: Io): Promise<number> {
   const port = wholeIn('--port', options.port);
   const maxBodyBytes = wholeIn('--max-body-bytes', options.maxBodyBytes);
   const graceMs = wholeIn('--grace', options.grace);
+  // A report that cannot be written is found before the proxy listens, not after a day of traffic.
+  assertWritable({ json: options.json, junit: options.junit, html: options.html, summary: options.summary });
   const profile = loadProfile(options.vendor);
   // With --json - the report owns stdout: progress goes to stderr.
   const out = options.json === '-' ? io.stderr : io.stdout;
   const color = colorFor(out);
   const { scheme, header } = profile.doc.auth;
   const redactor = new Redactor([], [...(scheme === 'api-key' ? [header ?? 'x-api-key'] : []), ...(options.secretHeader ?? [])], options.secretParam ?? []);
-  const running = await startProxy(profile, {
-    target: options.target,
-    host: options.host,
-    port,
-    strict: options.strict,
-    maxBodyBytes,
-    redactor,
-    onExchange: options.quiet ? undefined : (exchange) => out.write(`${exchangeLine(profile.id, exchange, { color })}\n`),
-  });
+  const reports = new LiveReports(profile.id, options, io.stdout);
+  const progress = options.quiet ? undefined : new ProgressLines(out, (exchange) => exchangeLine(profile.id, exchange, { color }));
+  let running: RunningProxy;
+  try {
+    running = await startProxy(profile, {
+      target: options.target,
+      host: options.host,
+      port,
+      strict: options.strict,
+      maxBodyBytes,
+      redactor,
+      onExchange: (exchange) => {
+        progress?.add(exchange);
+        reports.add(exchange);
+      },
+    });
+  } catch (error) {
+    reports.abort();
+    throw error;
+  }
   out.write(`listening on ${running.url}\n`);
   // Signals stay handled until the reports are written: a second one must not kill the process half-way.
   const signals = untilSignal(() => void running.close());
   try {
     const signal = await signals.received;
     io.stderr.write(`errspec: ${signal} received: stopping the proxy and writing the reports (again to stop waiting for requests in flight)\n`);
-    const run = await running.close({ graceMs });
-    out.write(`${summaryTable([run], { color })}\n`);
-    for (const note of run.notes ?? []) out.write(`${run.vendor}: ${note}\n`);
-    if (run.exchanges.length === 0) out.write(`${run.vendor}: no error response passed through the proxy (${running.requests} requests forwarded)\n`);
-    const written = writeReports([run], options, io.stdout);
+    const head = await running.close({ graceMs });
+    progress?.end();
+    out.write(`${summaryTableOf([head], { color })}\n`);
+    for (const note of head.notes ?? []) out.write(`${head.vendor}: ${note}\n`);
+    if (head.summary.exchanges === 0) out.write(`${head.vendor}: no error response passed through the proxy (${running.requests} requests forwarded)\n`);
+    const written = reports.finish(head);
     if (!options.quiet) for (const file of written) out.write(`wrote ${file}\n`);
-    return exitCodeOf([run]);
+    // As exitCodeOf: 3 when the target could not be reached at all, 1 on any failure or error.
+    return head.unreachable ? 3 : head.failed ? 1 : 0;
   } finally {
+    progress?.end();
+    reports.abort();
     signals.dispose();
+  }
+}
+
+/**
+ * The reports of a proxy run, written as its exchanges are checked: JSON and JUnit (reporters/stream.ts)
+ * and the HTML page (reporters/html-stream.ts) go to part files beside their targets, the Markdown
+ * summary keeps its totals and first failures; finish() writes each report whole. Nothing grows in memory.
+ */
+class LiveReports {
+  private readonly streams: { option: keyof ReportTargets; report: StreamedReport | StreamedHtml; failed?: string }[] = [];
+  private readonly markdown?: MarkdownTally;
+
+  constructor(vendor: string, private readonly targets: ReportTargets, stdout: NodeJS.WritableStream) {
+    try {
+      if (targets.junit) this.streams.push({ option: 'junit', report: StreamedReport.junit(targets.junit, vendor) });
+      if (targets.json) this.streams.push({ option: 'json', report: StreamedReport.json(targets.json === '-' ? stdout : targets.json) });
+      if (targets.html) this.streams.push({ option: 'html', report: new StreamedHtml(targets.html) });
+      if (wantsSummary(targets)) this.markdown = new MarkdownTally();
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
+  }
+
+  /** Add an exchange to every report; one that cannot be written (a full disk) is dropped, said at the end, and never stops the proxy. */
+  add(exchange: EvaluatedExchange): void {
+    for (const stream of this.streams) {
+      if (stream.failed) continue;
+      try {
+        stream.report.add(exchange);
+      } catch (error) {
+        stream.failed = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        stream.report.abort();
+      }
+    }
+    this.markdown?.add(exchange);
+  }
+
+  /** Write every report; returns the files written. Throws ReportPathError, once the others are written, for one that could not be. */
+  finish(head: ProxyRunHead): string[] {
+    const written: string[] = [];
+    for (const stream of this.streams) {
+      if (stream.failed) continue;
+      try {
+        stream.report.finish(head);
+        if (this.targets[stream.option] !== '-') written.push(this.targets[stream.option]!);
+      } catch (error) {
+        stream.failed = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      }
+    }
+    if (this.markdown) written.push(...writeSummary(renderMarkdownOf([this.markdown.run(head)]), this.targets));
+    const failed = this.streams.filter((s) => s.failed);
+    if (failed.length > 0) {
+      throw new ReportPathError(`${failed.map((s) => `--${s.option} ${this.targets[s.option]}: the report could not be written (${s.failed})`).join('; ')}${written.length > 0 ? `; written: ${written.join(', ')}` : ''}`);
+    }
+    return written;
+  }
+
+  /** Remove the part files of reports not finished. */
+  abort(): void {
+    for (const stream of this.streams) stream.report.abort();
+  }
+}
+
+/** Progress lines written at most this often, in one write. */
+const PROGRESS_INTERVAL_MS = 250;
+/** Lines shown per interval; the others are counted in one line. */
+const PROGRESS_LINES = 200;
+
+/**
+ * One line per checked error response, gathered and written a few times a second rather than one
+ * synchronous write each; past PROGRESS_LINES in an interval the rest are counted, not kept, so a
+ * busy proxy prints (and holds) a bounded amount whatever its traffic. The reports list every exchange.
+ */
+class ProgressLines {
+  private lines: string[] = [];
+  private more = 0;
+  private moreFailed = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly out: NodeJS.WritableStream, private readonly line: (exchange: EvaluatedExchange) => string) {}
+
+  add(exchange: EvaluatedExchange): void {
+    if (this.lines.length < PROGRESS_LINES) this.lines.push(this.line(exchange));
+    else {
+      this.more++;
+      if (!exchange.ok) this.moreFailed++;
+    }
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), PROGRESS_INTERVAL_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Write what is gathered now (before the summary). */
+  end(): void {
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.more > 0) this.lines.push(`... and ${this.more} more error responses checked (${this.moreFailed} not ok): the reports list every one`);
+    if (this.lines.length > 0) this.out.write(`${this.lines.join('\n')}\n`);
+    this.lines = [];
+    this.more = 0;
+    this.moreFailed = 0;
   }
 }
 

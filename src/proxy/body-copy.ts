@@ -1,5 +1,3 @@
-import { Transform, type TransformCallback } from 'node:stream';
-
 /** The first `cap` bytes of a body that streams past; the rest is counted, not kept. */
 export class BodyCopy {
   private readonly chunks: Buffer[] = [];
@@ -22,18 +20,6 @@ export class BodyCopy {
 
   bytes(): Buffer {
     return Buffer.concat(this.chunks);
-  }
-}
-
-/** Passes every chunk on untouched and hands it to a copy (when there is one) as it goes by. */
-export class Tap extends Transform {
-  constructor(private readonly copy: BodyCopy | undefined) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.copy?.add(chunk);
-    callback(null, chunk);
   }
 }
 

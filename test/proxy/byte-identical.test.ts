@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { loadProfile } from '../../src/profile/load';
-import { startProxy, type RunningProxy } from '../../src/proxy/server';
+import { collectingProxy, type CollectingProxy } from './collecting';
 import { send, type ClientRequest, type ClientResponse } from '../helpers/har-client';
 
 const REQUESTS = 200;
@@ -71,7 +71,7 @@ const comparable = (res: ClientResponse) => {
 describe('a client making 200 requests through errspec proxy', () => {
   let server: http.Server;
   let target: string;
-  let proxy: RunningProxy;
+  let proxy: CollectingProxy;
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
@@ -81,7 +81,7 @@ describe('a client making 200 requests through errspec proxy', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     target = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    proxy = await startProxy(loadProfile('opescare'), { target });
+    proxy = await collectingProxy(loadProfile('opescare'), { target });
   });
 
   afterAll(async () => {

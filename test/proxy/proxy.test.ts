@@ -10,7 +10,7 @@ import { startMock } from '../../src/mock/server';
 import { INVALID_CREDENTIAL, mockCredential } from '../../src/probes/credentials';
 import { requestFor } from '../../src/probes/request';
 import { loadProfile, vendorIds } from '../../src/profile/load';
-import { startProxy } from '../../src/proxy/server';
+import { collectingProxy } from './collecting';
 import type { EvaluatedExchange, VendorRun } from '../../src/types';
 import { harEntry, send, verdicts, writeHar, type ClientRequest } from '../helpers/har-client';
 import { json, startServer, type TestServer } from '../helpers/server';
@@ -20,7 +20,7 @@ const TOKEN = 'canary-proxy-token-7c41';
 /** Send each request through the proxy, record what the client saw as a HAR, and check that HAR like `errspec check`. */
 async function throughProxy(vendor: string, targetUrl: string, requests: ClientRequest[]): Promise<{ proxied: VendorRun; har: VendorRun; entries: Entry[] }> {
   const profile = loadProfile(vendor);
-  const proxy = await startProxy(profile, { target: targetUrl });
+  const proxy = await collectingProxy(profile, { target: targetUrl });
   const entries: Entry[] = [];
   try {
     for (const req of requests) entries.push(harEntry(targetUrl, req, await send(proxy.url, req)));
@@ -171,7 +171,7 @@ describe('errspec proxy in front of a server that deviates from the contract', (
 
   test('the client gets every byte of the target\'s answer, compressed or not, whatever the verdict', async () => {
     const profile = loadProfile('opescare');
-    const proxy = await startProxy(profile, { target: server.url });
+    const proxy = await collectingProxy(profile, { target: server.url });
     try {
       for (const req of requests) {
         const direct = await send(server.url, req);
@@ -193,7 +193,7 @@ describe('errspec proxy when things go wrong', () => {
     const gone = await startServer((_req, res) => json(res, 200, {}));
     const url = gone.url;
     await gone.close();
-    const proxy = await startProxy(loadProfile('opescare'), { target: url });
+    const proxy = await collectingProxy(loadProfile('opescare'), { target: url });
     const res = await send(proxy.url, { method: 'GET', path: '/api/v1/connect/patient/search' });
     const run = await proxy.close();
     expect(res.status).toBe(502);
@@ -211,7 +211,7 @@ describe('errspec proxy when things go wrong', () => {
       res.writeHead(500, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(bomb.length) });
       res.end(bomb);
     });
-    const proxy = await startProxy(loadProfile('opescare'), { target: server.url, maxBodyBytes: 1_048_576 });
+    const proxy = await collectingProxy(loadProfile('opescare'), { target: server.url, maxBodyBytes: 1_048_576 });
     try {
       const res = await send(proxy.url, { method: 'GET', path: '/bomb' });
       expect(res.bytes.equals(bomb)).toBe(true);
@@ -232,7 +232,7 @@ describe('errspec proxy when things go wrong', () => {
       res.write('{"error": "patient_not_found", ');
       setImmediate(() => res.destroy());
     });
-    const proxy = await startProxy(loadProfile('opescare'), { target: server.url });
+    const proxy = await collectingProxy(loadProfile('opescare'), { target: server.url });
     try {
       await expect(send(proxy.url, { method: 'GET', path: '/broken' })).rejects.toThrow();
       const run = await proxy.close();
@@ -245,9 +245,27 @@ describe('errspec proxy when things go wrong', () => {
     }
   });
 
+  test('requests still in flight after the grace period are cut: left out of the report with a note, the clients see the break', async () => {
+    // A target that takes requests and never answers.
+    const server = await startServer(() => undefined);
+    const proxy = await collectingProxy(loadProfile('opescare'), { target: server.url });
+    try {
+      const pending = [1, 2, 3].map((n) => send(proxy.url, { method: 'GET', path: `/hang?n=${n}` }).then(() => 'answered', () => 'broken'));
+      for (let i = 0; i < 100 && server.requests.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(server.requests).toHaveLength(3);
+      const run = await proxy.close({ graceMs: 50 });
+      expect(await Promise.all(pending)).toEqual(['broken', 'broken', 'broken']);
+      expect(run.exchanges).toEqual([]);
+      expect(run.notes).toEqual(['3 requests were still in flight when the proxy stopped and are not in this report']);
+    } finally {
+      await proxy.close();
+      await server.close();
+    }
+  });
+
   test('CONNECT and upgrades cannot be inspected: the proxy refuses them with 501 and forwards nothing', async () => {
     const server = await startServer((_req, res) => json(res, 200, {}));
-    const proxy = await startProxy(loadProfile('opescare'), { target: server.url });
+    const proxy = await collectingProxy(loadProfile('opescare'), { target: server.url });
     try {
       const { hostname, port } = new URL(proxy.url);
       const status = await new Promise<number | undefined>((resolve, reject) => {
@@ -269,7 +287,7 @@ describe('errspec proxy when things go wrong', () => {
 
   test('a path prefix on the target is kept in front of every path, and absolute-form requests are forwarded by path', async () => {
     const server = await startServer((_req, res) => json(res, 404, { error: 'patient_not_found', message: 'x', status: 404 }));
-    const proxy = await startProxy(loadProfile('opescare'), { target: `${server.url}/sandbox` });
+    const proxy = await collectingProxy(loadProfile('opescare'), { target: `${server.url}/sandbox` });
     try {
       await send(proxy.url, { method: 'GET', path: '/api/v1/connect/facilities/FAC-1?x=%2F' });
       expect(server.requests.at(-1)!.url).toBe('/sandbox/api/v1/connect/facilities/FAC-1?x=%2F');
