@@ -6,7 +6,7 @@ import type { EvaluatedExchange } from '../types';
 import { colorFor, summaryTableOf } from '../../reporters/console';
 import { StreamedReport } from '../../reporters/stream';
 import type { HarRenderOptions, RenderedExchange } from '../../reporters/har-render';
-import { addReportOptions, addSecretNameOptions, type Io, type SecretNameOptions } from './io';
+import { addProfileOptions, addReportOptions, addSecretNameOptions, type Io, type SecretNameOptions } from './io';
 import { UsageError } from '../errors';
 
 /** Renders each exchange where it is checked (possibly a worker thread), so only text comes back. */
@@ -23,13 +23,13 @@ interface CheckOptions extends SecretNameOptions {
 }
 
 export function registerCheckCommand(program: Command, io: Io): void {
-  addSecretNameOptions(addReportOptions(
+  addProfileOptions(addSecretNameOptions(addReportOptions(
     program
       .command('check')
       .description('check every non-2xx entry of a HAR 1.2 file against a vendor contract (sends no request)')
       .argument('<file.har>', 'HAR 1.2 file captured from a browser or proxy')
       .option('--vendor <id>', 'vendor profile to check against (see `errspec vendors`), or a profile YAML file'),
-  )).action(async (file: string, options: CheckOptions) => {
+  ))).action(async (file: string, options: CheckOptions) => {
     if (!options.vendor) throw new UsageError('check needs --vendor ID (see `errspec vendors`)');
     const profile = loadProfile(options.vendor);
     const out = options.json === '-' ? io.stderr : io.stdout;

@@ -12,7 +12,7 @@ import type { VendorRun } from '../types';
 import { Redactor } from '../util/redact';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { writeReports } from '../../reporters/write';
-import { addReportOptions, type Io } from './io';
+import { addProfileOptions, addReportOptions, type Io } from './io';
 import { addCredentialOptions } from './verify';
 import { wholeIn } from './numbers';
 
@@ -76,12 +76,12 @@ interface CanIDeployCliOptions {
 export function registerPactCommand(program: Command, io: Io): void {
   const pact = program.command('pact').description('Pact contracts of the vendors\' error contracts: generate, verify, publish, can-i-deploy');
 
-  pact
+  addProfileOptions(pact
     .command('generate')
     .description('regenerate contracts/pacts/<consumer>-<vendor>.json from the profiles; errspec\'s own engine is the consumer of every interaction')
     .option('--consumer <name>', 'consumer name the pacts carry', DEFAULT_CONSUMER)
     .option('--out <dir>', 'directory for the pact files (default: errspec\'s contracts/pacts)')
-    .option('--vendor <id>', 'only this vendor (repeatable; default: every built-in vendor)', collect, [])
+    .option('--vendor <id>', 'only this vendor (repeatable; default: every built-in vendor)', collect, []))
     .action(async (options: GenerateCliOptions) => {
       const consumer = consumerName(options.consumer);
       const vendors = options.vendor.length > 0 ? selectedVendors(options.vendor, false) : vendorIds();
@@ -108,7 +108,7 @@ export function registerPactCommand(program: Command, io: Io): void {
     .option('--dir <dir>', 'directory of the pact files (default: errspec\'s contracts/pacts)')
     .option('--timeout <ms>', 'per-request timeout in milliseconds', '10000')
     .option('--allow-writes', 'also verify interactions that create data on the provider', false);
-  addReportOptions(addCredentialOptions(verify)).action(async (options: VerifyCliOptions) => {
+  addProfileOptions(addReportOptions(addCredentialOptions(verify))).action(async (options: VerifyCliOptions) => {
     io.exitCode = await pactVerify(options, io);
   });
 

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
-import { loadProfile, vendorIds } from '../profile/load';
-import type { Io } from './io';
+import { knownVendorIds, loadProfile } from '../profile/load';
+import { addProfileOptions, type Io } from './io';
 
 export function registerVendorsCommand(program: Command, io: Io): void {
-  program
+  addProfileOptions(program
     .command('vendors')
-    .description('list the built-in vendor profiles: id, title, envelope, number of codes and rules')
-    .option('--json', 'print as JSON', false)
+    .description('list the built-in vendor profiles and those given with --profile: id, title, envelope, number of codes and rules')
+    .option('--json', 'print as JSON', false))
     .action((options: { json: boolean }) => {
-      const rows = vendorIds().map((id) => {
+      const rows = knownVendorIds().map((id) => {
         const p = loadProfile(id);
         return { id, title: p.title, envelope: p.doc.envelope.schema, codes: p.codes().length, rules: p.ruleIdsInUse().length, probes: p.probes.length };
       });

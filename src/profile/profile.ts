@@ -42,7 +42,7 @@ export class Profile {
   }
 
   get seedSource(): string {
-    return `seed ${this.doc.seed.slice(0, 3)}`;
+    return seedSourceOf(this.doc.seed);
   }
 
   rule(id: string): RuleRef {
@@ -160,6 +160,11 @@ export class Profile {
     }
     return facts;
   }
+}
+
+/** How a rule cites a profile's seed: built-in seeds are files named NNN_<hash>.txt, a user profile's is its document's title or URL. */
+export function seedSourceOf(seed: string): string {
+  return /^\d{3}_/.test(seed) ? `seed ${seed.slice(0, 3)}` : seed;
 }
 
 /** The verbatim quote and example flag of a rule, row or header rule, where it has them. */

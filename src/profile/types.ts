@@ -123,7 +123,10 @@ export interface TokenEndpointDef {
 
 export interface ProfileDoc {
   id: string;
+  /** A user profile built on another vendor's (a built-in id or another user profile's): it inherits everything, then adds or overrides. */
+  extends?: string;
   title: string;
+  /** The document the profile encodes: a built-in vendor's seed file, or a user profile's document title or URL. */
   seed: string;
   auth: AuthDef;
   envelope: EnvelopeDef;
