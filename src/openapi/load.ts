@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types';
 import { OpenApiInvalidError } from '../errors';
 import { locate, parseYamlFile } from '../profile/load';
+import { inlineFileRefs, type UnfollowedRef } from './resolve';
 
 /** An OpenAPI 3.0 or 3.1 document as errspec reads it. */
 export type ApiDocument = OpenAPIV3.Document | OpenAPIV3_1.Document;
@@ -11,9 +12,14 @@ export interface LoadedApi {
   file: string;
   version: '3.0' | '3.1';
   doc: ApiDocument;
+  /** References left as they stand: remote ones (never fetched), cycles, unreadable files, missing targets. */
+  unfollowed: UnfollowedRef[];
 }
 
-/** Read an OpenAPI 3.0 or 3.1 document, YAML or JSON (JSON is YAML); problems name the file and line. */
+/**
+ * Read an OpenAPI 3.0 or 3.1 document, YAML or JSON (JSON is YAML), with its references to other local files
+ * inlined (`inlineFileRefs`); problems name the file and line.
+ */
 export function loadOpenApi(file: string): LoadedApi {
   const absolute = path.resolve(file);
   const parsed = parseYamlFile(absolute, (m) => new OpenApiInvalidError(m));
@@ -32,5 +38,7 @@ export function loadOpenApi(file: string): LoadedApi {
   }
   // OpenAPI 3.0 requires paths; 3.1 allows a document of components or webhooks only.
   if (paths === undefined && version === '3.0') throw new OpenApiInvalidError(`${absolute}: OpenAPI 3.0 document has no "paths"`);
-  return { file: absolute, version, doc: doc as ApiDocument };
+  const read = (file: string): unknown => parseYamlFile(file, (m) => new OpenApiInvalidError(m)).value;
+  const { root, unfollowed } = inlineFileRefs(absolute, doc, read);
+  return { file: absolute, version, doc: root as ApiDocument, unfollowed };
 }

@@ -5,7 +5,7 @@ import type { EvaluatedExchange } from '../types';
 import { deriveCandidates, withinBudget } from './derive';
 import { documentFindings } from './document-checks';
 import { loadOpenApi, type LoadedApi } from './load';
-import { operationsOf } from './operations';
+import { operationsOf, type ApiOperation } from './operations';
 import { IdAllocator } from './values';
 
 export interface OpenApiPlanOptions {
@@ -47,8 +47,8 @@ export function planFromOpenApi(profile: Profile, file: string, options: OpenApi
   ];
   if (left.length > 0) notes.push(`openapi: left out by --max-probes ${maxProbes}: ${left.map((d) => d.probe.id).join(', ')}`);
   notes.push(...derived.notes.map((n) => `openapi: ${n}`));
-  const unresolved = [...new Set(operations.flatMap((o) => o.unresolved))];
-  if (unresolved.length > 0) notes.push(`openapi: references not followed (errspec reads only local #/ references): ${unresolved.join(', ')}`);
+  const unfollowed = unfollowedNote(api, operations);
+  if (unfollowed) notes.push(unfollowed);
   for (const check of [...new Set(document.flatMap((e) => e.findings.map((f) => f.check)))]) {
     const where = document.filter((e) => e.findings.some((f) => f.check === check)).map((e) => e.id);
     notes.push(`openapi: ${check} disagrees on ${where.length} operation${where.length === 1 ? '' : 's'}: ${where.join(', ')}`);
@@ -82,4 +82,15 @@ function safePath(url: string): string {
   } catch {
     return '';
   }
+}
+
+const REASONS = { remote: 'remote: never fetched', cycle: 'a cycle', unreadable: 'file not readable', missing: 'no such target', malformed: 'malformed', 'too-deep': 'too deep' } as const;
+
+/** Every reference the loader left and every local one an operation could not follow, with why. */
+export function unfollowedNote(api: LoadedApi, operations: ApiOperation[]): string | undefined {
+  const listed = api.unfollowed.map((u) => `${u.ref} (${REASONS[u.reason]})`);
+  // The loader saw every reference to another file; what is left here are the document's own (#/...) ones.
+  const local = [...new Set(operations.flatMap((o) => o.unresolved).filter((r) => r.startsWith('#')))].map((r) => `${r} (no such target, or a cycle)`);
+  const all = [...new Set([...listed, ...local])];
+  return all.length > 0 ? `openapi: references not followed: ${all.join(', ')}` : undefined;
 }

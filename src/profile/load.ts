@@ -25,6 +25,11 @@ export function parseYamlFile(file: string, onError: (message: string) => Error)
   } catch (cause) {
     throw onError(`${file}: cannot read: ${(cause as Error).message}`);
   }
+  return parseYamlText(text, file, onError);
+}
+
+/** YAML text as if read from `file` (for messages), parsed with positions. */
+export function parseYamlText(text: string, file: string, onError: (message: string) => Error): ParsedYaml {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {

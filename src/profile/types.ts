@@ -34,7 +34,7 @@ export interface EnvelopeDef {
   /** Pointer to a documentation link "for the specific code", with the rule that promises it. */
   docUrl?: { pointer: string; rule: string };
   /** Pointer to a body field that must equal the HTTP status. */
-  statusField?: { pointer: string; rule: string };
+  statusField?: { pointer: string; rule: string; optional?: boolean };
 }
 
 export interface CodeDef extends Quoted {
