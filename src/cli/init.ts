@@ -47,7 +47,7 @@ export function init(options: InitOptions, io: Io): number {
     throw new ProfileInvalidError(`the profile generated from ${options.fromOpenapi} does not validate (please report this): ${(error as Error).message}`);
   }
   writeFileAtomic(out, generated.text);
-  io.stdout.write(`wrote ${path.relative(process.cwd(), out) || out}: ${Object.keys(generated.doc.codes).length} codes, ${generated.doc.probes.length} probes (review it, then: errspec verify --profile ${path.relative(process.cwd(), out) || out} --base-url URL)\n`);
+  io.stdout.write(`wrote ${path.relative(process.cwd(), out) || out}: ${Object.keys(generated.doc.codes ?? {}).length} codes, ${generated.doc.probes.length} probes (review it, then: errspec verify --profile ${path.relative(process.cwd(), out) || out} --base-url URL)\n`);
   for (const note of generated.notes) io.stdout.write(`note: ${note}\n`);
   return 0;
 }

@@ -56,14 +56,16 @@ export function profileFromOpenApi(api: LoadedApi, operations: ApiOperation[], o
   const rules: Record<string, RuleDef> = {
     [`${id}.documented-status`]: { source, text: 'The error statuses and codes each operation of the document declares' },
   };
-  const codePointer = options.base ? undefined : codeMember(api, responses) ?? '/code';
+  const baseCode = options.base?.doc.envelope.code;
+  // The code member: the base vendor's pointer, or the error schemas' member with an enum.
+  const codePointer = baseCode ? ('pointer' in baseCode ? baseCode.pointer : undefined) : codeMember(api, responses) ?? '/code';
   const envelope: ProfileDoc['envelope'] | undefined = options.base
     ? undefined
     : {
         schema: 'problem-details',
         mediaTypes: problem ? [PROBLEM_JSON] : mediaTypes,
         mediaTypeRule: problem ? 'rfc9457.media-type' : `${id}.media-type`,
-        code: { pointer: codePointer! },
+        code: { pointer: codePointer ?? '/code' },
         statusField: { pointer: '/status', rule: 'rfc9457.status', optional: true },
       };
   if (envelope && !problem) rules[`${id}.media-type`] = { source, text: `Error responses are ${mediaTypes.join(' or ')}` };
@@ -113,7 +115,7 @@ export function profileFromOpenApi(api: LoadedApi, operations: ApiOperation[], o
     headers: [...(base?.headers ?? []), ...headers],
     rules: { ...(base?.rules ?? {}), ...rules },
     ids: { ...(base?.ids ?? {}) },
-    probes: [],
+    probes: base ? [...base.probes] : [],
   };
   if (!documentedCodes) notes.push('the document enumerates no error codes: unknown codes warn; add them under codes:');
   const draftProfile = new ProfileClass(draft, { ...options.standards, ...draft.rules }, api.file);
@@ -123,9 +125,15 @@ export function profileFromOpenApi(api: LoadedApi, operations: ApiOperation[], o
   if (unfollowed) notes.push(unfollowed.replace(/^openapi: /, ''));
 
   const own: ProfileDoc = base
-    ? ({ id, extends: base.id, title, seed: source, statuses, statusRule, unknownCode: draft.unknownCode, codes, headers, rules, probes } as ProfileDoc)
+    ? ({ id, extends: base.id, title, seed: source, statuses, codes, headers, rules, probes } as ProfileDoc)
     : { ...draft, probes };
-  if (base && headers.length === 0) delete (own as Partial<ProfileDoc>).headers;
+  if (base) {
+    // What the document adds and nothing else: an empty section would only repeat the base.
+    const partial = own as Partial<ProfileDoc>;
+    if (headers.length === 0) delete partial.headers;
+    if (Object.keys(codes).length === 0) delete partial.codes;
+    if (Object.keys(statuses).length === 0) delete partial.statuses;
+  }
   return { text: render(own, api, notes), doc: own, notes };
 }
 
@@ -204,7 +212,8 @@ function authOf(api: LoadedApi): ProfileDoc['auth'] {
 
 /** The derived probes, each with the status its operation declares (documented) or errspec's guess (heuristic), and a mock answer. */
 function deriveProbes(api: LoadedApi, operations: ApiOperation[], profile: Profile, responses: ErrorResponse[], codeOf: (body: unknown) => string | undefined): ProbeDef[] {
-  const unique = new IdAllocator();
+  // An extending profile's probes must not replace the base's of the same id.
+  const unique = new IdAllocator(profile.probes.map((p) => p.id));
   const { groups } = deriveCandidates(profile, operations, { ids: {}, pathPrefix: serverPath(api) }, unique);
   const probes: ProbeDef[] = [];
   for (const { kind, probe, operations: from } of groups.flat()) {
@@ -217,7 +226,8 @@ function deriveProbes(api: LoadedApi, operations: ApiOperation[], profile: Profi
       expect: { status: kind === 'undeclared-method' && !hit ? [404, 405] : [status] },
       basis: hit ? 'documented' : 'heuristic',
       rule: profile.doc.statusRule,
-      mock: mockAnswer(profile, hit, status, codeOf, [...new Set(from.map((o) => o.method))]),
+      // On a base vendor, the answer of its closest probe is in the vendor's envelope already.
+      mock: profile.doc.extends && probe.mock.status === status && !hit?.media.some((m) => m.examples.length > 0) ? probe.mock : mockAnswer(profile, hit, status, codeOf, [...new Set(from.map((o) => o.method))]),
     });
   }
   const burst = responses.find((r) => r.status === 429 && r.op.method === 'GET');
