@@ -60,11 +60,13 @@ export const isJsonMediaType = (type: string): boolean => /^application\/([a-z0-
 
 const escapePointer = escapeToken;
 
-/** Every operation of the document, in document order. */
-export function operationsOf(api: LoadedApi): ApiOperation[] {
+/** Every operation of the document (of its first `maxPaths` paths), in document order. */
+export function operationsOf(api: LoadedApi, maxPaths = Number.POSITIVE_INFINITY): ApiOperation[] {
   const root = api.doc;
   const out: ApiOperation[] = [];
+  let seen = 0;
   for (const [pathKey, rawItem] of Object.entries(root.paths ?? {})) {
+    if (seen++ >= maxPaths) break;
     const unresolved: string[] = [];
     const item = follow<PathItem>(root, rawItem, unresolved);
     if (!item || typeof item !== 'object') continue;
