@@ -104,6 +104,11 @@ export function registerProfiles(files: string[], baseDir = process.cwd()): Prof
   return files.map((given) => {
     const file = path.resolve(baseDir, given);
     const profile = loadProfile(file);
+    // A vendor id names one contract in every report: a user profile takes an id of its own.
+    if (vendorIds().includes(profile.id)) {
+      const parsed = parseYamlFile(file, (m) => new ProfileInvalidError(m));
+      throw new ProfileInvalidError(`${locate(parsed, '/id')}: profile invalid: id "${profile.id}" is a built-in vendor's: give your profile an id of its own (and \`extends: ${profile.id}\` to build on it)`);
+    }
     const other = userProfiles.get(profile.id);
     if (other && other.file !== profile.file) throw new ProfileInvalidError(`${file}: profile invalid: id "${profile.id}" is also the id of ${other.file}`);
     userProfiles.set(profile.id, profile);
@@ -138,9 +143,6 @@ export function profileFromYaml(parsed: ParsedYaml, depth = 0): Profile {
   }
   const own = parsed.value as ProfileDoc;
   const builtIn = path.dirname(path.resolve(parsed.file)) === path.resolve(vendorsDir());
-  if (!builtIn && vendorIds().includes(own.id)) {
-    throw new ProfileInvalidError(`${locate(parsed, '/id')}: profile invalid: id "${own.id}" is a built-in vendor's: give your profile an id of its own (and \`extends: ${own.id}\` to build on it)`);
-  }
   let doc = own;
   if (own.extends !== undefined) {
     if (own.extends === own.id) throw new ProfileInvalidError(`${locate(parsed, '/extends')}: profile invalid: a profile cannot extend itself`);
