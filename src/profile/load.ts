@@ -128,7 +128,8 @@ export function loadProfile(idOrFile: string, depth = 0): Profile {
   if (cached) return cached;
   const file = isFile ? key : path.join(vendorsDir(), `${idOrFile}.yaml`);
   if (!isFile && !existsSync(file)) {
-    throw new UnknownVendorError(`unknown vendor "${idOrFile}"; vendors: ${knownVendorIds().join(', ')} (a profile of your own: --profile FILE)`);
+    const own = userProfiles.size > 0 ? `; your profiles: ${[...userProfiles.keys()].sort().join(', ')}` : '';
+    throw new UnknownVendorError(`unknown vendor "${idOrFile}"; built-in vendors: ${vendorIds().join(', ')}${own} (a profile of your own: --profile FILE)`);
   }
   const profile = profileFromYaml(parseYamlFile(file, (m) => new ProfileInvalidError(m)), depth);
   cache.set(key, profile);
