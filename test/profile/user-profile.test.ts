@@ -83,6 +83,11 @@ describe('a user profile extending nhs-england with the PDS codes', () => {
     expect(byCheck(inheritedBad, 'fail')).toEqual(['code-matches-status']);
     expect(inheritedBad.find((f) => f.check === 'code-matches-status')!.rule).toMatch(/^seed 002: 404: RESOURCE_NOT_FOUND/);
 
+    // Worker threads have not seen this process's --profile: they load the profile by its file, with the same verdicts.
+    const threaded = path.join(dir, 'threaded.json');
+    expect((await runCli(['check', har, '--profile', PDS, '--json', threaded], { ERRSPEC_CHECK_WORKERS: '2' }, { cwd: dir })).code).toBe(1);
+    expect(reportOf(threaded).exchanges.map((e) => byCheck(e.findings, 'fail'))).toEqual(report.exchanges.map((e) => byCheck(e.findings, 'fail')));
+
     // The same capture against nhs-england alone: the PDS code is an undocumented-code warning there.
     const plain = path.join(dir, 'nhs.json');
     expect((await runCli(['check', har, '--vendor', 'nhs-england', '--json', plain])).code).toBe(1);
