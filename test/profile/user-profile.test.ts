@@ -163,6 +163,36 @@ describe('a user profile extending nhs-england with the PDS codes', () => {
     });
   });
 
+  test('proxy --profile checks the traffic passing through against the user profile', async () => {
+    const target = await startServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/fhir+json' });
+      res.end(spine('INVALID_RESOURCE_ID', 'value'));
+    });
+    const json = path.join(tmp(), 'proxy.json');
+    const child = spawn(process.execPath, [BIN, 'proxy', '--profile', PDS, '--target', target.url, '--json', json], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /listening on (\S+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.on('close', (code) => reject(new Error(`proxy exited ${code}`)));
+      });
+      expect((await fetch(`${url}/Patient/900000000`)).status).toBe(400);
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      child.kill('SIGINT');
+      expect(await closed).toBe(0);
+      const report = reportOf(json);
+      expect(report.vendor).toBe('pds');
+      expect([byCheck(report.exchanges[0].findings, 'fail'), byCheck(report.exchanges[0].findings, 'warn')]).toEqual([[], []]);
+    } finally {
+      child.kill('SIGKILL');
+      await target.close();
+    }
+  });
+
   test('mock --profile serves the user profile', async () => {
     const child = spawn(process.execPath, [BIN, 'mock', '--profile', PDS], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
