@@ -9,7 +9,7 @@ const PROBLEM = { 'content-type': 'application/problem+json' };
 
 const verdicts = (status: number, body: unknown, headers: Record<string, string> = PROBLEM) => {
   const findings = evaluate(profile, exchangeOf(status, body, headers)).findings;
-  const of = (outcome: string) => findings.filter((f) => f.outcome === outcome).map((f) => `${f.check} ${f.rule.id}`).sort();
+  const of = (outcome: string) => findings.filter((f) => f.outcome === outcome).map((f) => `${f.check} ${f.rule?.id}`).sort();
   return { fail: of('fail'), warn: of('warn') };
 };
 
