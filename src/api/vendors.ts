@@ -1,5 +1,5 @@
 import { reportableRules } from '../checks';
-import { loadProfile, vendorIds } from '../profile/load';
+import { knownVendorIds, loadProfile } from '../profile/load';
 import type { Profile } from '../profile/profile';
 
 /** One row of `errspec vendors` and `listVendors()`. */
@@ -24,7 +24,7 @@ export function vendorInfo(profile: Profile): VendorInfo {
   };
 }
 
-/** The built-in vendors, in id order. */
+/** The built-in vendors and the user profiles loaded so far (`--profile`, config `profiles:`), in id order. */
 export function listVendors(): VendorInfo[] {
-  return vendorIds().map((id) => vendorInfo(loadProfile(id)));
+  return knownVendorIds().map((id) => vendorInfo(loadProfile(id)));
 }

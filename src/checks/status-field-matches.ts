@@ -1,7 +1,7 @@
 import { getPointer } from '../util/json-pointer';
-import { defineCheck, fail, isError, needsJson, pass } from './define';
+import { defineCheck, fail, isError, needsJson, pass, skip } from './define';
 
-/** A body field that repeats the HTTP status (opescare `status`) must equal it. */
+/** A body field that repeats the HTTP status (opescare `status`, RFC 9457's `status` member) must equal it. */
 export default defineCheck({
   id: 'status-field-matches',
   title: 'The status field of the body equals the HTTP status',
@@ -13,6 +13,8 @@ export default defineCheck({
     const field = profile.doc.envelope.statusField!;
     const rule = profile.rule(field.rule);
     const actual = getPointer(json, field.pointer);
+    // RFC 9457 §3.1.2: the status member is optional, and where present it is the response's status.
+    if (actual === undefined && field.optional) return skip(`no ${field.pointer} member: it is optional`);
     return actual === status
       ? pass(`${field.pointer} = ${status}`, { rule })
       : fail(`${field.pointer} is ${JSON.stringify(actual) ?? 'missing'}, the HTTP status is ${status}`, { rule, expected: status, actual: actual ?? null });

@@ -6,7 +6,7 @@ import type { EvaluatedExchange } from '../types';
 import { colorFor, summaryTable, summaryTableOf } from '../../reporters/console';
 import { StreamedReport } from '../../reporters/stream';
 import type { HarRenderOptions, RenderedExchange } from '../../reporters/har-render';
-import { addReportOptions, addSecretNameOptions, reportChoice, type Io, type SecretNameOptions } from './io';
+import { addProfileOptions, addReportOptions, addSecretNameOptions, reportChoice, type Io, type SecretNameOptions } from './io';
 import { UsageError } from '../errors';
 import { addBaselineOptions, checkBaselineOptions, type BaselineOptions } from '../drift/run';
 
@@ -24,13 +24,13 @@ interface CheckOptions extends SecretNameOptions, BaselineOptions {
 }
 
 export function registerCheckCommand(program: Command, io: Io): void {
-  addBaselineOptions(addSecretNameOptions(addReportOptions(
+  addProfileOptions(addBaselineOptions(addSecretNameOptions(addReportOptions(
     program
       .command('check')
       .description('check every non-2xx entry of a HAR 1.2 file against a vendor contract (sends no request)')
       .argument('<file.har>', 'HAR 1.2 file captured from a browser or proxy')
       .option('--vendor <id>', 'vendor profile to check against (see `errspec vendors`), or a profile YAML file'),
-  ))).action(async (file: string, options: CheckOptions) => {
+  )))).action(async (file: string, options: CheckOptions) => {
     if (!options.vendor) throw new UsageError('check needs --vendor ID (see `errspec vendors`)');
     // JUnit is streamed to a file as entries are checked: only the JSON report can go to stdout.
     reportChoice(options, ['json']);

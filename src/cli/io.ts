@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors';
+import { registerProfiles } from '../profile/load';
 
 /** Where a command writes, and the exit code it leaves. */
 export interface Io {
@@ -63,4 +64,25 @@ export function addSecretNameOptions(command: Command): Command {
     .option('--secret-header <name>', 'also treat this request header\'s value as a secret wherever it appears (repeatable)', collect, [])
     .option('--secret-param <name>', 'also treat this query, form or JSON body parameter\'s value as a secret wherever it appears (repeatable)', collect, [])
     .addHelpText('after', `\nSecrets are learned from every captured request's credential-shaped values and redacted in every output: ${LEARNED_NAMES}.`);
+}
+
+/**
+ * `--profile FILE` (repeatable): user profiles, each one's `id` a vendor id `--vendor` takes. With exactly one
+ * `--profile` and no `--vendor`, that profile is the vendor. Relative paths resolve against the working directory.
+ */
+export function addProfileOptions(command: Command): Command {
+  const collect = (value: string, previous: string[]): string[] => [...previous, value];
+  return command
+    .option('--profile <file>', 'a profile of your own (YAML, may `extends:` a vendor); its id becomes a vendor id (repeatable)', collect, [])
+    .hook('preAction', (_hooked, action) => {
+      const files = action.getOptionValue('profile') as string[] | undefined;
+      if (!files || files.length === 0) return;
+      const loaded = registerProfiles(files, process.cwd());
+      const vendor = action.getOptionValue('vendor') as string | string[] | undefined;
+      const none = vendor === undefined || (Array.isArray(vendor) && vendor.length === 0);
+      const takesVendor = action.options.some((o) => o.attributeName() === 'vendor');
+      if (takesVendor && loaded.length === 1 && none && !action.getOptionValue('all')) {
+        action.setOptionValue('vendor', Array.isArray(vendor) ? [loaded[0].id] : loaded[0].id);
+      }
+    });
 }

@@ -9,6 +9,7 @@ import type * as MockCli from './mock';
 import type * as ProxyCli from './proxy';
 import type * as PactCli from './pact';
 import type * as DiffCli from './diff';
+import type * as InitCli from './init';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 /**
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, (program: Command, io: Io) => void> = {
   proxy: (program, io) => (require('./proxy') as typeof ProxyCli).registerProxyCommand(program, io),
   pact: (program, io) => (require('./pact') as typeof PactCli).registerPactCommand(program, io),
   diff: (program, io) => (require('./diff') as typeof DiffCli).registerDiffCommand(program, io),
+  init: (program, io) => (require('./init') as typeof InitCli).registerInitCommand(program, io),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { startMock, type MockFaults } from '../mock/server';
 import { loadProfile } from '../profile/load';
 import { UsageError } from '../errors';
-import type { Io } from './io';
+import { addProfileOptions, type Io } from './io';
 import { wholeIn, type NumericOption } from './numbers';
 
 interface MockCliOptions {
@@ -18,7 +18,7 @@ interface MockCliOptions {
 const optionalIn = (name: NumericOption, raw: string | undefined): number | undefined => (raw === undefined ? undefined : wholeIn(name, raw));
 
 export function registerMockCommand(program: Command, io: Io): void {
-  program
+  addProfileOptions(program
     .command('mock')
     .description('serve a vendor\'s reference mock until stopped (SIGINT/SIGTERM): it answers every probe as the vendor documents, with faults on demand for testing your client')
     .option('--vendor <id>', 'vendor to mock (see `errspec vendors`)')
@@ -27,7 +27,7 @@ export function registerMockCommand(program: Command, io: Io): void {
     .option('--rate-limit-after <n>', 'answer 429 with Retry-After once more than N requests arrived in a minute')
     .option('--retry-after <value>', 'Retry-After value of that 429 (default: the vendor\'s example, or the seconds left in the window)')
     .option('--server-error-every <n>', 'answer every Nth request with the vendor\'s documented 5xx (1 = all)')
-    .option('--latency <ms>', 'delay every answer')
+    .option('--latency <ms>', 'delay every answer'))
     .action(async (options: MockCliOptions) => {
       if (!options.vendor) throw new UsageError('mock needs --vendor ID (see `errspec vendors`)');
       const profile = loadProfile(options.vendor);

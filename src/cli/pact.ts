@@ -12,7 +12,7 @@ import type { VendorRun } from '../types';
 import { Redactor } from '../util/redact';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { assertWritable, writeReports } from '../../reporters/write';
-import { addReportOptions, reportChoice, type Io } from './io';
+import { addProfileOptions, addReportOptions, reportChoice, type Io } from './io';
 import { addCredentialOptions } from './verify';
 import { wholeIn } from './numbers';
 
@@ -77,12 +77,12 @@ interface CanIDeployCliOptions {
 export function registerPactCommand(program: Command, io: Io): void {
   const pact = program.command('pact').description('Pact contracts of the vendors\' error contracts: generate, verify, publish, can-i-deploy');
 
-  pact
+  addProfileOptions(pact
     .command('generate')
     .description('write <consumer>-<vendor>.json pacts from the profiles into ./pacts (or --out); errspec\'s own engine is the consumer of every interaction')
     .option('--consumer <name>', 'consumer name the pacts carry', DEFAULT_CONSUMER)
     .option('--out <dir>', 'directory for the pact files (default: ./pacts in the working directory)')
-    .option('--vendor <id>', 'only this vendor (repeatable; default: every built-in vendor)', collect, [])
+    .option('--vendor <id>', 'only this vendor (repeatable; default: every built-in vendor)', collect, []))
     .action(async (options: GenerateCliOptions) => {
       const consumer = consumerName(options.consumer);
       const vendors = options.vendor.length > 0 ? selectedVendors(options.vendor, false) : vendorIds();
@@ -109,7 +109,7 @@ export function registerPactCommand(program: Command, io: Io): void {
     .option('--dir <dir>', 'directory of the pact files (default: ./pacts when it exists, else the pacts errspec ships)')
     .option('--timeout <ms>', 'per-request timeout in milliseconds', '10000')
     .option('--allow-writes', 'also verify interactions that create data on the provider', false);
-  addReportOptions(addCredentialOptions(verify)).action(async (options: VerifyCliOptions) => {
+  addProfileOptions(addReportOptions(addCredentialOptions(verify))).action(async (options: VerifyCliOptions) => {
     io.exitCode = await pactVerify(options, io);
   });
 

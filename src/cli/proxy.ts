@@ -11,7 +11,7 @@ import { StreamedHtml } from '../../reporters/html-stream';
 import { MarkdownTally, renderMarkdownOf } from '../../reporters/markdown';
 import { StreamedReport } from '../../reporters/stream';
 import { assertWritable, wantsSummary, writeSummary, type ReportTargets } from '../../reporters/write';
-import { addReportOptions, addSecretNameOptions, type Io, type SecretNameOptions } from './io';
+import { addProfileOptions, addReportOptions, addSecretNameOptions, type Io, type SecretNameOptions } from './io';
 import { wholeIn } from './numbers';
 
 interface ProxyCliOptions extends Partial<SecretNameOptions> {
@@ -31,7 +31,7 @@ interface ProxyCliOptions extends Partial<SecretNameOptions> {
 
 
 export function registerProxyCommand(program: Command, io: Io): void {
-  addSecretNameOptions(addReportOptions(
+  addProfileOptions(addSecretNameOptions(addReportOptions(
     program
       .command('proxy')
       .description('forward traffic to --target unchanged and check every error response passing through against the vendor contract.\nPoint your own client or integration tests at the printed address; stop with SIGINT/SIGTERM to write the reports.')
@@ -41,7 +41,7 @@ export function registerProxyCommand(program: Command, io: Io): void {
       .option('--host <host>', 'interface to listen on', '127.0.0.1')
       .option('--max-body-bytes <n>', 'bytes of each error response kept for checking (the client always gets all of it)', '1048576')
       .option('--grace <ms>', 'on stop, how long requests in flight may finish before they are cut', '5000'),
-  )).action(async (options: ProxyCliOptions) => {
+  ))).action(async (options: ProxyCliOptions) => {
     io.exitCode = await proxy(options, io);
   });
 }

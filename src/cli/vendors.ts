@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { listVendors } from '../api/vendors';
-import type { Io } from './io';
+import { addProfileOptions, type Io } from './io';
 
 export function registerVendorsCommand(program: Command, io: Io): void {
-  program
+  addProfileOptions(program
     .command('vendors')
-    .description('list the built-in vendor profiles: id, title, envelope, number of codes and rules')
-    .option('--json', 'print as JSON', false)
+    .description('list the built-in vendor profiles and those given with --profile: id, title, envelope, number of codes and rules')
+    .option('--json', 'print as JSON', false))
     .action((options: { json: boolean }) => {
       const rows = listVendors();
       if (options.json) {

@@ -15,7 +15,7 @@ import { planVendor } from '../verify/plan';
 import type { VerifySettings } from '../verify/settings';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { assertWritable, writeReports } from '../../reporters/write';
-import { addReportOptions, reportChoice, type Io } from './io';
+import { addProfileOptions, addReportOptions, reportChoice, type Io } from './io';
 import { addBaselineOptions, applyBaseline, checkBaselineOptions, type BaselineOptions } from '../drift/run';
 import { wholeIn } from './numbers';
 
@@ -90,7 +90,7 @@ export function registerVerifyCommand(program: Command, io: Io): void {
     .option('--max-probes <n>', 'most probes (each one request) derived from --openapi', String(DEFAULT_MAX_PROBES))
     .addOption(new Option('--max-body-bytes <n>', 'response bodies are read up to this many bytes').default('1048576'))
     .option('--insecure', 'accept any TLS certificate of the target (self-signed test servers only)', false);
-  addBaselineOptions(addReportOptions(addOAuthOptions(addCredentialOptions(command)))).action(async (options: VerifyOptions) => {
+  addProfileOptions(addBaselineOptions(addReportOptions(addOAuthOptions(addCredentialOptions(command))))).action(async (options: VerifyOptions) => {
     io.exitCode = await verify(options, io);
   });
 }

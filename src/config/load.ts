@@ -1,5 +1,6 @@
 import { ConfigInvalidError } from '../errors';
-import { describeAjvError, locate, parseYamlFile, vendorIds } from '../profile/load';
+import path from 'node:path';
+import { describeAjvError, knownVendorIds, locate, parseYamlFile, registerProfiles } from '../profile/load';
 import type { CredentialOptions } from '../probes/credentials';
 import type { Profile } from '../profile/profile';
 import { schemas } from '../profile/schemas';
@@ -31,6 +32,8 @@ export interface Config {
   maxWaitSeconds?: number;
   /** Probes of one vendor in flight at once (default 1). */
   concurrency?: number;
+  /** User profile files, relative to the config file's directory; each one's id is a vendor id. */
+  profiles?: string[];
   vendors?: Record<string, VendorConfig>;
 }
 
@@ -52,9 +55,11 @@ export function loadConfig(file: string): Config {
     throw new ConfigInvalidError(`${locate(parsed, first.instancePath)}: config invalid: ${describeAjvError(first)}`);
   }
   const config = value as Config;
-  const known = vendorIds();
+  // Relative to the config file, so the pair of files works from any working directory.
+  registerProfiles(config.profiles ?? [], path.dirname(path.resolve(file)));
+  const known = knownVendorIds();
   for (const id of Object.keys(config.vendors ?? {})) {
-    if (!known.includes(id)) throw new ConfigInvalidError(`${locate(parsed, `/vendors/${id}`)}: config invalid: unknown vendor "${id}" (built-in: ${known.join(', ')})`);
+    if (!known.includes(id)) throw new ConfigInvalidError(`${locate(parsed, `/vendors/${id}`)}: config invalid: unknown vendor "${id}" (known: ${known.join(', ')}; a profile of your own goes in profiles:)`);
   }
   return config;
 }

@@ -10,6 +10,8 @@ export type DerivedKind = 'no-credential' | 'unknown-id' | 'malformed-body' | 'u
 export interface DerivedProbe {
   kind: DerivedKind;
   probe: ProbeDef;
+  /** The operations the probe is derived from (for an undeclared method: every operation of its path). */
+  operations: ApiOperation[];
 }
 
 export interface DeriveOptions {
@@ -44,6 +46,7 @@ export function deriveCandidates(profile: Profile, operations: ApiOperation[], o
       const like = closest(profile, op, (p) => p.auth === 'none') ?? closest(profile, op, (p) => p.auth === 'invalid');
       noCredential.push({
         kind: 'no-credential',
+        operations: [op],
         probe: {
           id: unique.take(`${slug}-no-credential`),
           title: `${op.method} ${op.path} with no credential`,
@@ -64,6 +67,7 @@ export function deriveCandidates(profile: Profile, operations: ApiOperation[], o
       const status = profile.isDocumentedStatus(400) || !profile.isDocumentedStatus(422) ? 400 : 422;
       malformed.push({
         kind: 'malformed-body',
+        operations: [op],
         probe: {
           id: unique.take(`${slug}-malformed-body`),
           title: `${op.method} ${op.path} with a JSON body cut short`,
@@ -90,6 +94,7 @@ export function deriveCandidates(profile: Profile, operations: ApiOperation[], o
         const like = closest(profile, get, (p) => p.auth === 'valid' && !p.burst && p.expect.status.includes(404));
         unknownId.push({
           kind: 'unknown-id',
+          operations: [get],
           probe: {
             id: unique.take(`${operationSlug(get)}-unknown-${pathSlug(param.name)}`),
             title: `GET ${pathKey} with an unknown ${param.name}`,
@@ -121,6 +126,7 @@ export function deriveCandidates(profile: Profile, operations: ApiOperation[], o
     if (allow) mock.headers = { ...mock.headers, [allow]: [...declared].join(', ') };
     undeclared.push({
       kind: 'undeclared-method',
+      operations: ops,
       probe: {
         id: unique.take(`${pathSlug(pathKey)}-undeclared-${method.toLowerCase()}`),
         title: `${method} ${pathKey}, a method the document does not declare there`,

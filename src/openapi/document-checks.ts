@@ -3,7 +3,6 @@ import { strictly } from '../engine/evaluate';
 import type { Profile } from '../profile/profile';
 import { schemas } from '../profile/schemas';
 import type { EvaluatedExchange, Finding, RuleRef } from '../types';
-import { getPointer } from '../util/json-pointer';
 import type { LoadedApi } from './load';
 import { isJsonMediaType, type ApiMediaType, type ApiOperation, type SchemaNode } from './operations';
 import { derefOrUndefined } from './resolve';
@@ -16,7 +15,6 @@ export const DOCUMENT_CHECKS = {
   errorEnvelope: 'openapi-error-envelope',
 } as const;
 
-const ENVELOPE_BASE = 'https://errspec.dev/schemas/';
 /** Deep enough for every built-in envelope (FHIR: issue > details > coding); stops recursive schemas. */
 const MAX_DEPTH = 8;
 
@@ -107,16 +105,7 @@ interface Roots {
 }
 
 /** Follow a reference inside the envelope schemas (local `#/$defs/...` or another errspec schema). */
-function envelopeNode(root: SchemaNode, node: SchemaNode | undefined): { root: SchemaNode; node: SchemaNode | undefined } {
-  let current = node;
-  let currentRoot = root;
-  for (let hops = 0; current && typeof current.$ref === 'string' && hops < MAX_DEPTH; hops++) {
-    const [base, fragment = ''] = (current.$ref as string).split('#');
-    if (base) currentRoot = (schemas().schema(base.replace(ENVELOPE_BASE, '').replace(/\.schema\.json$/, '')) ?? {}) as SchemaNode;
-    current = getPointer(currentRoot, decodeURIComponent(fragment)) as SchemaNode | undefined;
-  }
-  return { root: currentRoot, node: current };
-}
+const envelopeNode = (root: SchemaNode, node: SchemaNode | undefined): { root: SchemaNode; node: SchemaNode | undefined } => schemas().deref(root, node);
 
 /** Properties and required names of a document schema, `allOf` members merged; undefined when it says nothing checkable. */
 function docShape(api: LoadedApi, raw: unknown, depth = 0): { properties: Record<string, unknown>; required: string[]; items?: unknown } | undefined {

@@ -24,7 +24,10 @@ export interface ApiMediaType {
 export interface ApiResponse {
   /** As the document spells it: `404`, `4XX` or `default`. */
   status: string;
+  description?: string;
   content: ApiMediaType[];
+  /** Response headers the document declares, `required` where it says so. */
+  headers: { name: string; required: boolean }[];
 }
 
 /** One operation of the document, with path-level parameters merged in and local references followed. */
@@ -57,11 +60,13 @@ export const isJsonMediaType = (type: string): boolean => /^application\/([a-z0-
 
 const escapePointer = escapeToken;
 
-/** Every operation of the document, in document order. */
-export function operationsOf(api: LoadedApi): ApiOperation[] {
+/** Every operation of the document (of its first `maxPaths` paths), in document order. */
+export function operationsOf(api: LoadedApi, maxPaths = Number.POSITIVE_INFINITY): ApiOperation[] {
   const root = api.doc;
   const out: ApiOperation[] = [];
+  let seen = 0;
   for (const [pathKey, rawItem] of Object.entries(root.paths ?? {})) {
+    if (seen++ >= maxPaths) break;
     const unresolved: string[] = [];
     const item = follow<PathItem>(root, rawItem, unresolved);
     if (!item || typeof item !== 'object') continue;
@@ -129,14 +134,15 @@ function responsesOf(root: unknown, responses: Record<string, unknown>, unresolv
   for (const [status, raw] of Object.entries(responses)) {
     const response = follow<OpenAPIV3.ResponseObject>(root, raw, unresolved);
     if (!response) {
-      out.push({ status, content: [] });
+      out.push({ status, content: [], headers: [] });
       continue;
     }
     const content = Object.entries(response.content ?? {}).map(([type, media]): ApiMediaType => {
       const schema = follow<SchemaNode>(root, media?.schema, unresolved);
       return { type, ...(schema ? { schema } : {}), examples: examplesOf(root, media ?? {}, schema) };
     });
-    out.push({ status, content });
+    const headers = Object.entries(response.headers ?? {}).map(([name, raw]) => ({ name, required: follow<OpenAPIV3.HeaderObject>(root, raw, unresolved)?.required === true }));
+    out.push({ status, ...(response.description ? { description: response.description } : {}), content, headers });
   }
   return out;
 }

@@ -5,7 +5,7 @@ import type { EvaluatedExchange } from '../types';
 import { deriveCandidates, withinBudget } from './derive';
 import { documentFindings } from './document-checks';
 import { loadOpenApi, type LoadedApi } from './load';
-import { operationsOf } from './operations';
+import { operationsOf, type ApiOperation } from './operations';
 import { IdAllocator } from './values';
 
 export interface OpenApiPlanOptions {
@@ -31,11 +31,20 @@ export interface OpenApiPlan {
 
 export const DEFAULT_MAX_PROBES = 50;
 
+/** Paths read for a probe budget: each path yields at least one probe (an undeclared method), most several. */
+export const pathsFor = (maxProbes: number): number => Math.max(16, maxProbes * 4);
+
+/** A list for a note: every name up to 50, then a count, so a large document does not make a megabyte of notes. */
+const shortList = (names: string[]): string => (names.length <= 50 ? names.join(', ') : `${names.slice(0, 50).join(', ')} and ${names.length - 50} more`);
+
 /** Probes and document findings from an OpenAPI 3.0/3.1 file: synchronous, so a Jest suite can list its tests from it. */
 export function planFromOpenApi(profile: Profile, file: string, options: OpenApiPlanOptions = {}): OpenApiPlan {
   const api = loadOpenApi(file);
   const maxProbes = options.maxProbes ?? DEFAULT_MAX_PROBES;
-  const operations = operationsOf(api);
+  // --max-probes bounds the work, not only the requests: a few paths give every kind of probe, so only those are read.
+  const pathCount = Object.keys(api.doc.paths ?? {}).length;
+  const maxPaths = pathsFor(maxProbes);
+  const operations = operationsOf(api, maxPaths);
   const ids = new IdAllocator(profile.probes.map((p) => p.id));
   const prefix = serverPath(api, options.baseUrl);
   const derived = deriveCandidates(profile, operations, { ids: options.ids ?? profile.doc.ids, pathPrefix: prefix }, ids);
@@ -45,10 +54,11 @@ export function planFromOpenApi(profile: Profile, file: string, options: OpenApi
   const notes = [
     `openapi: ${path.basename(api.file)} (OpenAPI ${api.version}): ${operations.length} operations, ${total} probes derived, ${kept.length} sent (--max-probes ${maxProbes})${prefix ? `, paths under ${prefix}` : ''}`,
   ];
-  if (left.length > 0) notes.push(`openapi: left out by --max-probes ${maxProbes}: ${left.map((d) => d.probe.id).join(', ')}`);
+  if (pathCount > maxPaths) notes.push(`openapi: read the first ${maxPaths} of ${pathCount} paths (--max-probes ${maxProbes} bounds the work); the rest were neither probed nor compared with the contract`);
+  if (left.length > 0) notes.push(`openapi: left out by --max-probes ${maxProbes}: ${shortList(left.map((d) => d.probe.id))}`);
   notes.push(...derived.notes.map((n) => `openapi: ${n}`));
-  const unresolved = [...new Set(operations.flatMap((o) => o.unresolved))];
-  if (unresolved.length > 0) notes.push(`openapi: references not followed (errspec reads only local #/ references): ${unresolved.join(', ')}`);
+  const unfollowed = unfollowedNote(api, operations);
+  if (unfollowed) notes.push(unfollowed);
   for (const check of [...new Set(document.flatMap((e) => e.findings.map((f) => f.check)))]) {
     const where = document.filter((e) => e.findings.some((f) => f.check === check)).map((e) => e.id);
     notes.push(`openapi: ${check} disagrees on ${where.length} operation${where.length === 1 ? '' : 's'}: ${where.join(', ')}`);
@@ -82,4 +92,15 @@ function safePath(url: string): string {
   } catch {
     return '';
   }
+}
+
+const REASONS = { remote: 'remote: never fetched', cycle: 'a cycle', unreadable: 'file not readable', missing: 'no such target', malformed: 'malformed', 'too-deep': 'too deep' } as const;
+
+/** Every reference the loader left and every local one an operation could not follow, with why. */
+export function unfollowedNote(api: LoadedApi, operations: ApiOperation[]): string | undefined {
+  const listed = api.unfollowed.map((u) => `${u.ref} (${REASONS[u.reason]})`);
+  // The loader saw every reference to another file; what is left here are the document's own (#/...) ones.
+  const local = [...new Set(operations.flatMap((o) => o.unresolved).filter((r) => r.startsWith('#')))].map((r) => `${r} (no such target, or a cycle)`);
+  const all = [...new Set([...listed, ...local])];
+  return all.length > 0 ? `openapi: references not followed: ${all.join(', ')}` : undefined;
 }

@@ -87,13 +87,7 @@ function focusFor(profile: Profile, probe: ProbeDef): Focus {
 }
 
 function resolve(node: SchemaNode | undefined, root: SchemaNode): SchemaNode {
-  let current = node ?? {};
-  // Local references only (#/$defs/name): errspec's envelope schemas use no others.
-  for (let depth = 0; current.$ref && depth < 16; depth++) {
-    const name = /^#\/\$defs\/(.+)$/.exec(current.$ref)?.[1];
-    current = (name && root.$defs?.[name]) || {};
-  }
-  return current;
+  return (schemas().deref(root as Record<string, unknown>, node as Record<string, unknown> | undefined).node ?? {}) as SchemaNode;
 }
 
 const typesOf = (node: SchemaNode): string[] => (node.type === undefined ? [] : Array.isArray(node.type) ? node.type : [node.type]);

@@ -8,7 +8,7 @@ import type { RuleRef } from '../types';
 import { standardsFile, vendorsDir } from '../util/paths';
 import { schemas } from './schemas';
 import type { ProfileDoc, RuleDef } from './types';
-import { Profile } from './profile';
+import { Profile, seedSourceOf } from './profile';
 
 /** A YAML document parsed with positions, so errors can name a line. */
 export interface ParsedYaml {
@@ -25,6 +25,11 @@ export function parseYamlFile(file: string, onError: (message: string) => Error)
   } catch (cause) {
     throw onError(`${file}: cannot read: ${(cause as Error).message}`);
   }
+  return parseYamlText(text, file, onError);
+}
+
+/** YAML text as if read from `file` (for messages), parsed with positions. */
+export function parseYamlText(text: string, file: string, onError: (message: string) => Error): ParsedYaml {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -83,29 +88,83 @@ export function vendorIds(): string[] {
 }
 
 const cache = new Map<string, Profile>();
+/** User profiles given with `--profile` or a config's `profiles:`, by the id they declare. */
+const userProfiles = new Map<string, Profile>();
+/** A profile extends a built-in one or a user one, never through more than this many hops. */
+const MAX_EXTENDS_DEPTH = 8;
 
-/** Load a built-in vendor by id, or a profile file by path. Throws ProfileInvalidError / UnknownVendorError. */
-export function loadProfile(idOrFile: string): Profile {
-  const cached = cache.get(idOrFile);
+/** Built-in vendor ids and the ids of the user profiles loaded so far. */
+export function knownVendorIds(): string[] {
+  return [...new Set([...vendorIds(), ...userProfiles.keys()])].sort();
+}
+
+/** The user profiles loaded so far (`--profile`, config `profiles:`). */
+export function userProfileList(): Profile[] {
+  return [...userProfiles.values()];
+}
+
+/**
+ * Load user profile files and make each one's `id` a vendor id `--vendor` and `loadProfile` know.
+ * Relative paths resolve against `baseDir` (the working directory, or the config file's directory).
+ */
+export function registerProfiles(files: string[], baseDir = process.cwd()): Profile[] {
+  return files.map((given) => {
+    const file = path.resolve(baseDir, given);
+    const profile = loadProfile(file);
+    // A vendor id names one contract in every report: a user profile takes an id of its own.
+    if (vendorIds().includes(profile.id)) {
+      const parsed = parseYamlFile(file, (m) => new ProfileInvalidError(m));
+      throw new ProfileInvalidError(`${locate(parsed, '/id')}: profile invalid: id "${profile.id}" is a built-in vendor's: give your profile an id of its own (and \`extends: ${profile.id}\` to build on it)`);
+    }
+    const other = userProfiles.get(profile.id);
+    if (other && other.file !== profile.file) throw new ProfileInvalidError(`${file}: profile invalid: id "${profile.id}" is also the id of ${other.file}`);
+    userProfiles.set(profile.id, profile);
+    return profile;
+  });
+}
+
+const isProfileFile = (idOrFile: string): boolean => /\.ya?ml$/i.test(idOrFile) || idOrFile.includes('/') || idOrFile.includes(path.sep);
+
+/** Load a built-in vendor or registered user profile by id, or a profile file by path. Throws ProfileInvalidError / UnknownVendorError. */
+export function loadProfile(idOrFile: string, depth = 0): Profile {
+  const registered = userProfiles.get(idOrFile);
+  if (registered) return registered;
+  const isFile = isProfileFile(idOrFile);
+  const key = isFile ? path.resolve(idOrFile) : idOrFile;
+  const cached = cache.get(key);
   if (cached) return cached;
-  const isFile = idOrFile.endsWith('.yaml') || idOrFile.endsWith('.yml') || idOrFile.includes(path.sep);
-  const file = isFile ? path.resolve(idOrFile) : path.join(vendorsDir(), `${idOrFile}.yaml`);
+  const file = isFile ? key : path.join(vendorsDir(), `${idOrFile}.yaml`);
   if (!isFile && !existsSync(file)) {
-    throw new UnknownVendorError(`unknown vendor "${idOrFile}"; built-in vendors: ${vendorIds().join(', ')}`);
+    const own = userProfiles.size > 0 ? `; your profiles: ${[...userProfiles.keys()].sort().join(', ')}` : '';
+    throw new UnknownVendorError(`unknown vendor "${idOrFile}"; built-in vendors: ${vendorIds().join(', ')}${own} (a profile of your own: --profile FILE)`);
   }
-  const profile = profileFromYaml(parseYamlFile(file, (m) => new ProfileInvalidError(m)));
-  cache.set(idOrFile, profile);
+  const profile = profileFromYaml(parseYamlFile(file, (m) => new ProfileInvalidError(m)), depth);
+  cache.set(key, profile);
   return profile;
 }
 
-export function profileFromYaml(parsed: ParsedYaml): Profile {
+export function profileFromYaml(parsed: ParsedYaml, depth = 0): Profile {
   const validate = schemas().validator('profile');
   if (!validate(parsed.value)) {
-    const first = validate.errors![0];
+    const first = mostSpecific(validate.errors!);
     throw new ProfileInvalidError(`${locate(parsed, first.instancePath)}: profile invalid: ${describeAjvError(first)}`);
   }
-  const doc = parsed.value as ProfileDoc;
-  const problems = crossCheck(doc);
+  const own = parsed.value as ProfileDoc;
+  const builtIn = path.dirname(path.resolve(parsed.file)) === path.resolve(vendorsDir());
+  let doc = own;
+  if (own.extends !== undefined) {
+    if (own.extends === own.id) throw new ProfileInvalidError(`${locate(parsed, '/extends')}: profile invalid: a profile cannot extend itself`);
+    if (depth >= MAX_EXTENDS_DEPTH) throw new ProfileInvalidError(`${locate(parsed, '/extends')}: profile invalid: more than ${MAX_EXTENDS_DEPTH} profiles extend one another (a cycle?)`);
+    let base: Profile;
+    try {
+      base = loadProfile(own.extends, depth + 1);
+    } catch (error) {
+      if (error instanceof UnknownVendorError) throw new ProfileInvalidError(`${locate(parsed, '/extends')}: profile invalid: extends "${own.extends}": ${error.message}`);
+      throw error;
+    }
+    doc = extendDoc(base.doc, own);
+  }
+  const problems = crossCheck(doc, builtIn ? undefined : own);
   if (problems.length > 0) {
     const [where, what] = problems[0];
     throw new ProfileInvalidError(`${locate(parsed, where)}: profile invalid: ${what}`);
@@ -113,9 +172,47 @@ export function profileFromYaml(parsed: ParsedYaml): Profile {
   return new Profile(doc, { ...standards(), ...doc.rules }, parsed.file);
 }
 
+/** A `oneOf`/`if` failure comes with its branches' errors: the deepest one says what is wrong. */
+function mostSpecific(errors: ErrorObject[]): ErrorObject {
+  const real = errors.filter((e) => e.keyword !== 'if' && e.keyword !== 'oneOf');
+  const pool = real.length > 0 ? real : errors;
+  return pool.reduce((best, e) => (e.instancePath.length > best.instancePath.length ? e : best), pool[0]);
+}
+
+/** Replace list items by id in place, then append the new ones. */
+function mergeById<T extends { id: string }>(base: T[] = [], own: T[] = []): T[] {
+  const ownById = new Map(own.map((item) => [item.id, item]));
+  const merged = base.map((item) => ownById.get(item.id) ?? item);
+  return [...merged, ...own.filter((item) => !base.some((b) => b.id === item.id))];
+}
+
+/** `extends`: everything of the base, then the profile's own codes, statuses, headers, probes, ids and rules added or put in place. */
+export function extendDoc(base: ProfileDoc, own: ProfileDoc): ProfileDoc {
+  // An inherited row, header or rule keeps citing the base's document (by its title), whatever the profile's own seed.
+  const baseSeed = seedSourceOf(base.seed);
+  const inherited = (source: string | undefined): string => (source === undefined || source === baseSeed ? base.document?.title ?? baseSeed : source);
+  return {
+    ...base,
+    ...own,
+    extends: own.extends,
+    // The base's document is cited through `inherited`: the profile's own seed is not that document.
+    document: own.document,
+    statuses: { ...base.statuses, ...(own.statuses ?? {}) },
+    codes: { ...Object.fromEntries(Object.entries(base.codes).map(([code, def]) => [code, { ...def, source: inherited(def.source) }])), ...(own.codes ?? {}) },
+    headers: mergeById(base.headers?.map((h) => ({ ...h, source: inherited(h.source) })), own.headers),
+    rules: { ...Object.fromEntries(Object.entries(base.rules).map(([id, def]) => [id, { ...def, source: inherited(def.source) }])), ...(own.rules ?? {}) },
+    ids: { ...base.ids, ...(own.ids ?? {}) },
+    probes: mergeById(base.probes, own.probes),
+  };
+}
+
 /** References a schema cannot express: every rule id, code and schema a profile names must exist. */
-function crossCheck(doc: ProfileDoc): [string, string][] {
+function crossCheck(doc: ProfileDoc, own?: ProfileDoc): [string, string][] {
   const problems: [string, string][] = [];
+  // A user's rule cites where the user found it, as a built-in one cites its seed.
+  if (own?.extends !== undefined) {
+    for (const [code, def] of Object.entries(own.codes ?? {})) if (!def.source) problems.push([`/codes/${code}`, `code "${code}" needs a source: where it is documented (a URL or a document's title)`]);
+  }
   const rules = { ...standards(), ...doc.rules };
   const needRule = (where: string, id: string): void => {
     if (!rules[id]) problems.push([where, `rule "${id}" is not defined in rules: or contracts/standards.yaml`]);

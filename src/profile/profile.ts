@@ -39,7 +39,7 @@ export class Profile {
   }
 
   get seedSource(): string {
-    return `seed ${this.doc.seed.slice(0, 3)}`;
+    return seedSourceOf(this.doc.seed);
   }
 
   /** A rule's source as reports cite it: the profile's own seed by the vendor document's title (and URL), others as written. */
@@ -159,6 +159,11 @@ export class Profile {
     }
     return facts;
   }
+}
+
+/** How a rule cites a profile's seed: built-in seeds are files named NNN_<hash>.txt, a user profile's is its document's title or URL. */
+export function seedSourceOf(seed: string): string {
+  return /^\d{3}_/.test(seed) ? `seed ${seed.slice(0, 3)}` : seed;
 }
 
 /** The verbatim quote and example flag of a rule, row or header rule, where it has them. */

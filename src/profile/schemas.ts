@@ -1,4 +1,4 @@
-import { unescapeToken } from '../util/json-pointer';
+import { getPointer, unescapeToken } from '../util/json-pointer';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
@@ -6,6 +6,8 @@ import addFormats from 'ajv-formats';
 import { schemasDir } from '../util/paths';
 
 const SCHEMA_BASE = 'https://errspec.dev/schemas/';
+/** More hops than any chain of errspec's schemas has: a cycle ends here. */
+const MAX_REF_HOPS = 16;
 
 type SchemaNode = Record<string, unknown>;
 
@@ -61,6 +63,33 @@ class SchemaRegistry {
       this.compiled.set(name, validate);
     }
     return validate;
+  }
+
+  /**
+   * Follow `$ref`s from a node of one of errspec's schemas (local `#/$defs/...`, or another schema by its
+   * `$id`) to the node they name, with the schema that holds it; bounded, so a cycle ends. The one resolver of
+   * references inside errspec's own schemas (the OpenAPI document's are `src/openapi/resolve.ts`).
+   */
+  deref(root: SchemaNode, node: SchemaNode | undefined): { root: SchemaNode; node: SchemaNode | undefined } {
+    let current = node;
+    let currentRoot = root;
+    for (let hops = 0; current && typeof current.$ref === 'string'; hops++) {
+      if (hops >= MAX_REF_HOPS) return { root: currentRoot, node: undefined };
+      const [base, fragment = ''] = (current.$ref as string).split('#');
+      if (base) {
+        const target = this.byId.get(base) ?? this.byId.get(base.replace(SCHEMA_BASE, '').replace(/\.schema\.json$/, ''));
+        if (!target) return { root: currentRoot, node: undefined };
+        currentRoot = target;
+      }
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(fragment);
+      } catch {
+        return { root: currentRoot, node: undefined };
+      }
+      current = getPointer(currentRoot, decoded) as SchemaNode | undefined;
+    }
+    return { root: currentRoot, node: current };
   }
 
   /** Every `x-rule` value in a schema and the schemas it references, for cross-checking a profile. */

@@ -34,7 +34,7 @@ export interface EnvelopeDef {
   /** Pointer to a documentation link "for the specific code", with the rule that promises it. */
   docUrl?: { pointer: string; rule: string };
   /** Pointer to a body field that must equal the HTTP status. */
-  statusField?: { pointer: string; rule: string };
+  statusField?: { pointer: string; rule: string; optional?: boolean };
 }
 
 export interface CodeDef extends Quoted {
@@ -125,7 +125,10 @@ export interface TokenEndpointDef {
 
 export interface ProfileDoc {
   id: string;
+  /** A user profile built on another vendor's (a built-in id or another user profile's): it inherits everything, then adds or overrides. */
+  extends?: string;
   title: string;
+  /** The document the profile encodes: a built-in vendor's seed file, or a user profile's document title or URL. */
   seed: string;
   /** The vendor document the seed is: what reports cite (`seed NNN` never reaches a report). */
   document?: { title: string; url?: string };

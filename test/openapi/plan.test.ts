@@ -168,7 +168,7 @@ components:
     expect(messages).toContain('4XX application/json schema: /status is required by the envelope but optional in the document');
     expect(messages).toContain('500 is declared as text/html, not application/json');
     expect(plan.document.every((e) => e.ok)).toBe(true);
-    expect(plan.notes).toContain('openapi: references not followed (errspec reads only local #/ references): other.yaml#/components/responses/Unauthorized');
+    expect(plan.notes).toContain('openapi: references not followed: other.yaml#/components/responses/Unauthorized (file not readable)');
     expect(plan.notes.some((n) => n.startsWith('openapi: openapi-declares-401 disagrees on 1 operation: get-patients-id-openapi'))).toBe(true);
   });
 
