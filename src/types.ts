@@ -76,7 +76,8 @@ export interface EvaluatedExchange extends Exchange {
   findings: Finding[];
 }
 
-export type Source = 'probe' | 'har' | 'proxy' | 'pact';
+/** Where the exchanges come from; `mock` is `errspec mock --grade`: a client's requests, graded. */
+export type Source = 'probe' | 'har' | 'proxy' | 'pact' | 'mock';
 
 export interface Summary {
   exchanges: number;
