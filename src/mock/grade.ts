@@ -113,12 +113,12 @@ export function gradeClient(profile: Profile, seen: readonly SeenRequest[], targ
     }
     if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status) && !(status === 401 && request.credential !== previous.credential)) {
       note('no-retry-4xx', request, previous, `sent ${request.method} ${request.target} again unchanged after a ${status}${previous.code ? ` ${previous.code}` : ''}, which no retry can fix`);
-    } else if (status >= 400 && status < 500) note('no-retry-4xx', request, previous);
+    } else if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status)) note('no-retry-4xx', request, previous);
     if (status >= 500) {
       const prior = chain.gaps[chain.gaps.length - 1];
       chain.gaps = [...chain.gaps, gap];
       note('backoff-5xx', request, previous, gap < 10 ? `sent ${request.method} ${request.target} again ${gap} ms after a ${status}: no backoff`
-        : prior !== undefined && gap < prior * BACKOFF_FACTOR - SLACK_MS ? `waited ${gap} ms after waiting ${prior} ms: not an exponential backoff (each wait at least ${BACKOFF_FACTOR}x the one before)` : undefined);
+        : prior !== undefined && gap < prior * BACKOFF_FACTOR - 10 ? `waited ${gap} ms after waiting ${prior} ms: not an exponential backoff (each wait at least ${BACKOFF_FACTOR}x the one before)` : undefined);
     }
     note('bounded-retries', request, previous, chain.retries > maxRetries && chain.retries === maxRetries + 1
       ? `sent ${request.method} ${request.target} again after ${maxRetries} retr${maxRetries === 1 ? 'y' : 'ies'} (and ${countSame(seen, request) - 1 - maxRetries} more in all)` : undefined);

@@ -16,6 +16,9 @@ export interface WindowState {
  * header the mock sends about it (Retry-After, X-RateLimit-*, IETF RateLimit / RateLimit-Policy) is read
  * from this one state, so they agree: a client that waits Retry-After seconds lands in a fresh window.
  */
+/** A request this close to the reset belongs to the next window: timers fire up to a millisecond early against Date.now. */
+const GRACE_MS = 50;
+
 export class RateWindow {
   private start = Number.NaN;
   private count = 0;
@@ -30,7 +33,7 @@ export class RateWindow {
   hit(): WindowState {
     const now = this.clock();
     const windowMs = this.windowSeconds * 1000;
-    if (!(now < this.start + windowMs)) {
+    if (!(now < this.start + windowMs - GRACE_MS)) {
       this.start = now;
       this.count = 0;
     }
@@ -41,7 +44,7 @@ export class RateWindow {
   /** The window as it stands, without counting a request (a `Prefer`-requested 429). */
   peek(): WindowState {
     const now = this.clock();
-    if (!(now < this.start + this.windowSeconds * 1000)) return { limited: false, remaining: this.limit, resetAt: now + this.windowSeconds * 1000, secondsLeft: this.windowSeconds };
+    if (!(now < this.start + this.windowSeconds * 1000 - GRACE_MS)) return { limited: false, remaining: this.limit, resetAt: now + this.windowSeconds * 1000, secondsLeft: this.windowSeconds };
     return this.stateAt(now);
   }
 

@@ -151,7 +151,8 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
           if (!named) return { answer: prepare(unknownName(preferred, names), 'application/json') };
           return { answer: bytesOf(named), extra: named.status === 429 ? limitHeaders(true, window?.peek()) : undefined };
         }
-        if (window) {
+        // The token endpoint is not the API: its requests do not count against the API's rate limit.
+        if (window && !isTokenRequest) {
           const at = window.hit();
           if (at.limited) return { answer: bytesOf(tooMany), extra: limitHeaders(true, at) };
           const extra = windowHeaders(profile, window, at, false);
