@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
-import { startMock, mockErrorNames, type MockFaults } from '../mock/server';
+import { startMock, mockErrorNames, SCENARIO_OK, type MockFaults } from '../mock/server';
+import { codeAnswers } from '../mock/responses';
 import { PREFER_TOKEN } from '../mock/responses';
 import { exitCodeOf } from '../engine/summary';
 import { loadProfile } from '../profile/load';
-import { UsageError } from '../errors';
+import { ConfigInvalidError, UsageError } from '../errors';
+import { loadConfig } from '../config/load';
+import type { Profile } from '../profile/profile';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { assertWritable, writeReports } from '../../reporters/write';
 import type { Io } from './io';
@@ -14,6 +17,7 @@ interface MockCliOptions {
   port: string;
   host: string;
   list?: boolean;
+  config?: string;
   rateLimitAfter?: string;
   rateLimitWindow?: string;
   retryAfter?: string;
@@ -36,6 +40,7 @@ export function registerMockCommand(program: Command, io: Io): void {
     .option('--vendor <id>', 'vendor to mock (see `errspec vendors`)')
     .option('--port <n>', 'port to listen on (0 = any free port)', '0')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--config <file>', 'errspec config YAML: vendors.<id>.mock.scenarios scripts answers a client asks for with Prefer: errspec-error=<scenario>')
     .option('--list', `print every error a client can ask for with Prefer: ${PREFER_TOKEN}=<name>, and exit`)
     .option('--rate-limit-after <n>', 'answer 429 once more than N requests arrived in the rate-limit window')
     .option('--rate-limit-window <seconds>', 'length of that window (default 60); Retry-After is the seconds until it resets')
@@ -51,8 +56,9 @@ export function registerMockCommand(program: Command, io: Io): void {
     .action(async (options: MockCliOptions) => {
       if (!options.vendor) throw new UsageError('mock needs --vendor ID (see `errspec vendors`)');
       const profile = loadProfile(options.vendor);
+      const scenarios = options.config ? scenariosOf(options.config, profile) : {};
       if (options.list) {
-        const names = mockErrorNames(profile);
+        const names = mockErrorNames(profile, scenarios);
         const width = Math.max(...names.map((n) => n.name.length));
         io.stdout.write(`${names.length} errors of ${profile.id}: send Prefer: ${PREFER_TOKEN}=<name>\n`);
         for (const n of names) io.stdout.write(`${n.name.padEnd(width)}  ${n.status}  ${n.description}\n`);
@@ -79,6 +85,7 @@ export function registerMockCommand(program: Command, io: Io): void {
         host: options.host,
         port: wholeIn('--port', options.port),
         faults,
+        scenarios,
         oauth: ttlSeconds === undefined ? undefined : { ttlSeconds },
         grade: grading,
         onRequests: grading && gradeRequests !== undefined ? { count: gradeRequests, callback: () => stop() } : undefined,
@@ -108,4 +115,17 @@ export function registerMockCommand(program: Command, io: Io): void {
         process.on('SIGTERM', stop);
       });
     });
+}
+
+/** The config's scenarios for this vendor; a step that is no documented code (nor ok) is a config error naming it. */
+function scenariosOf(file: string, profile: Profile): Record<string, string[]> {
+  const scenarios = loadConfig(file).vendors?.[profile.id]?.mock?.scenarios ?? {};
+  const answers = codeAnswers(profile);
+  for (const [name, steps] of Object.entries(scenarios)) {
+    const bad = steps.find((step) => step !== SCENARIO_OK && !answers.has(step));
+    if (bad !== undefined) {
+      throw new ConfigInvalidError(`${file}: config invalid: vendors.${profile.id}.mock.scenarios.${name}: "${bad}" is neither ${SCENARIO_OK} nor a documented code of ${profile.id} (errspec mock --vendor ${profile.id} --list)`);
+    }
+  }
+  return scenarios;
 }

@@ -45,6 +45,11 @@ export interface MockOptions {
   oauth?: MockOAuthOptions;
   /** The mock's clock for token expiry, in epoch milliseconds (tests move it forward). */
   now?: () => number;
+  /**
+   * Scripted answers (`vendors.<id>.mock.scenarios` of `--config`): `Prefer: errspec-error=<scenario>` answers
+   * its steps in turn, one per request, each a documented code or `ok` (answered as without Prefer); the last repeats.
+   */
+  scenarios?: Record<string, string[]>;
   /** Record the client's requests for `grade()` (`errspec mock --grade`). */
   grade?: boolean;
   /** Called once the mock has answered this many requests (control requests excluded): `--grade-requests N`. */
@@ -79,9 +84,13 @@ interface Incoming {
 /** Prefix of the access tokens the mock issues: any other credential keeps its old meaning. */
 const ISSUED_TOKEN_PREFIX = 'errspec-mock-token-';
 
-/** Every name `Prefer: errspec-error=` takes for this vendor (`errspec mock --list`). */
-export function mockErrorNames(profile: Profile): ErrorName[] {
-  return errorNames(profile, codeAnswers(profile));
+/** The step of a scenario that is answered as if the request had no `Prefer`. */
+export const SCENARIO_OK = 'ok';
+
+/** Every name `Prefer: errspec-error=` takes for this vendor (`errspec mock --list`), scenarios of the config last. */
+export function mockErrorNames(profile: Profile, scenarios: Record<string, string[]> = {}): ErrorName[] {
+  const answers = codeAnswers(profile);
+  return [...errorNames(profile, answers), ...Object.entries(scenarios).map(([name, steps]) => ({ name, status: answers.get(steps[0])?.status ?? 200, description: `scenario: ${steps.join(', ')}` }))];
 }
 
 /**
@@ -104,7 +113,13 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
   const issued = new Map<string, number>();
   const challenge = challengeOf(profile);
   const answers = codeAnswers(profile);
-  const names = [...answers.keys()];
+  const scenarios = options.scenarios ?? {};
+  for (const [name, steps] of Object.entries(scenarios)) {
+    const bad = steps.find((step) => step !== SCENARIO_OK && !answers.has(step));
+    if (bad !== undefined) throw new Error(`scenario ${name}: step "${bad}" is neither ${SCENARIO_OK} nor a documented code of ${profile.id}`);
+  }
+  const scenarioSteps = new Map<string, number>();
+  const names = [...answers.keys(), ...Object.keys(scenarios).filter((n) => !answers.has(n))];
   const fives = serverErrors(profile, answers);
   const window = faults.rateLimitAfter !== undefined ? new RateWindow(faults.rateLimitAfter, faults.rateLimitWindowSeconds ?? 60) : undefined;
   const tooMany = profile.probes.find((p) => p.burst)?.mock ?? [...answers.values()].find((a) => a.status === 429) ?? { status: 429, body: {} };
@@ -145,7 +160,14 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
       const incoming: Incoming = { method, pathname: url.pathname, query: url.searchParams, auth: authOf(profile, req.headers, issued, clock()), body };
 
       const decide = (): { answer: Prepared; extra?: Record<string, string> } => {
-        const preferred = preferredError(req.headers.prefer);
+        let preferred = preferredError(req.headers.prefer);
+        const script = preferred === undefined ? undefined : scenarios[preferred];
+        if (script && Object.prototype.hasOwnProperty.call(scenarios, preferred!)) {
+          const step = scenarioSteps.get(preferred!) ?? 0;
+          scenarioSteps.set(preferred!, step + 1);
+          preferred = script[Math.min(step, script.length - 1)];
+          if (preferred === SCENARIO_OK) preferred = undefined;
+        }
         if (preferred !== undefined) {
           const named = answers.get(preferred);
           if (!named) return { answer: prepare(unknownName(preferred, names), 'application/json') };

@@ -1,5 +1,5 @@
 // Issue 18: the mock grades the client talking to it against what the vendor document tells a client to do.
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startMock, type MockOptions, type RunningMock } from '../../src/mock/server';
@@ -8,6 +8,7 @@ import type { VendorRun } from '../../src/types';
 import { healthcloudFetchWithRetry, OpescareClient } from '../helpers/clients/seed-clients';
 import { startMockProcess } from '../helpers/clients/mock-process';
 import { validateJunit } from '../helpers/junit-xsd';
+import { runCli } from '../helpers/cli';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SEARCH = '/api/v1/connect/patient/search?health_id=OPC-2024-00001';
@@ -124,5 +125,39 @@ describe('errspec mock --grade', () => {
     const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { exchanges: { id: string; findings: { outcome: string; message: string }[] }[] };
     const failed = report.exchanges.filter((e) => e.findings[0].outcome === 'fail').map((e) => e.id);
     expect(failed).toEqual(['no-retry-4xx', 'bounded-retries']);
+  });
+});
+
+describe('scenarios from the config file', () => {
+  test('Prefer: errspec-error=<scenario> answers its steps in turn; a seed-style client backs off through them and is served', async () => {
+    const mock = await startMock(loadProfile('healthcloud'), { grade: true, scenarios: { 'flaky-ehr': ['SERVICE_UNAVAILABLE', 'INTERNAL_ERROR', 'ok'] } });
+    try {
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const res = await fetch(`${mock.url}/v1/fhir/Patient/example`, { headers: { authorization: 'Bearer k3y-of-test', prefer: 'errspec-error=flaky-ehr' } });
+        await res.text();
+        statuses.push(res.status);
+        if (res.status < 500) break;
+        await sleep(2 ** attempt * 40);
+      }
+      expect(statuses).toEqual([503, 500, 200]);
+      expect(verdicts(mock.grade())).toEqual(expect.objectContaining({ 'backoff-5xx': 'pass', 'bounded-retries': 'pass' }));
+    } finally {
+      await mock.close();
+    }
+  });
+
+  test('errspec mock --config lists the scenarios, and refuses a step that is no documented code (exit 2)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'errspec-scenarios-'));
+    const good = path.join(dir, 'good.yaml');
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(good, 'vendors:\n  healthcloud:\n    mock:\n      scenarios:\n        flaky-ehr: [SERVICE_UNAVAILABLE, ok]\n');
+    writeFileSync(bad, 'vendors:\n  healthcloud:\n    mock:\n      scenarios:\n        flaky-ehr: [SERVICE_DOWN]\n');
+    const listed = await runCli(['mock', '--vendor', 'healthcloud', '--config', good, '--list']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/flaky-ehr\s+503\s+scenario: SERVICE_UNAVAILABLE, ok/);
+    const refused = await runCli(['mock', '--vendor', 'healthcloud', '--config', bad, '--list']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('vendors.healthcloud.mock.scenarios.flaky-ehr: "SERVICE_DOWN" is neither ok nor a documented code');
   });
 });
