@@ -335,10 +335,22 @@ function tokenAnswer(
   };
 }
 
+/** Each probe's filled path and query, parsed once: routing runs on every request. */
+const targets = new WeakMap<ProbeDef, { pathname: string; query: [string, string][] }>();
+
+function targetOf(profile: Profile, probe: ProbeDef): { pathname: string; query: [string, string][] } {
+  let target = targets.get(probe);
+  if (!target) {
+    const url = new URL(fillPath(probe.path, profile.doc.ids), 'http://mock.invalid');
+    targets.set(probe, (target = { pathname: url.pathname, query: [...url.searchParams] }));
+  }
+  return target;
+}
+
 function pathMatches(profile: Profile, probe: ProbeDef, incoming: Incoming): boolean {
-  const target = new URL(fillPath(probe.path, profile.doc.ids), 'http://mock.invalid');
+  const target = targetOf(profile, probe);
   if (target.pathname !== incoming.pathname) return false;
-  for (const [key, value] of target.searchParams) if (incoming.query.get(key) !== value) return false;
+  for (const [key, value] of target.query) if (incoming.query.get(key) !== value) return false;
   return true;
 }
 
@@ -366,7 +378,7 @@ function route(profile: Profile, probes: ProbeDef[], incoming: Incoming, state: 
     if (noBody) return bytesOf(noBody.mock);
     return bytesOf(sameMethod[0].mock);
   }
-  const wrongMethod = probes.find((p) => p.expect.status.includes(405) && new URL(fillPath(p.path, profile.doc.ids), 'http://mock.invalid').pathname === incoming.pathname);
+  const wrongMethod = probes.find((p) => p.expect.status.includes(405) && targetOf(profile, p).pathname === incoming.pathname);
   if (wrongMethod && samePath.length > 0) return bytesOf(wrongMethod.mock);
   // The resource the refused probes ask for exists: with a valid credential it is served.
   if (probes.some((p) => p.auth !== 'valid' && !p.burst && p.method === incoming.method && pathMatches(profile, p, incoming))) return bytesOf(FOUND);
