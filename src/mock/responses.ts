@@ -11,7 +11,7 @@ export interface ErrorName {
   description: string;
 }
 
-/** A response ready to write: headers lower-cased, body serialised once. */
+/** A response ready to write: headers lower-cased (content-length included), body serialised once. */
 export interface Prepared {
   status: number;
   headers: Record<string, string>;
@@ -22,7 +22,9 @@ export interface Prepared {
 export function prepare(response: MockResponseDef, mediaType: string): Prepared {
   // A 204 has no body (RFC 9110 §15.3.5), so no media type either.
   const body = response.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(response.body));
-  const headers: Record<string, string> = { ...(response.body === undefined ? {} : { 'content-type': mediaType }), ...lower(response.headers ?? {}) };
+  const headers: Record<string, string> = {
+    ...(response.body === undefined ? {} : { 'content-type': mediaType }), ...lower(response.headers ?? {}), 'content-length': String(body.length),
+  };
   return { status: response.status, headers, body };
 }
 

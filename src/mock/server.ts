@@ -81,6 +81,10 @@ interface Incoming {
   body: string;
 }
 
+/** Most routing answers remembered, and the largest request body whose answer is: the cache stays small. */
+const ROUTE_CACHE_SIZE = 10_000;
+const ROUTE_CACHE_BODY = 4_096;
+
 /** Prefix of the access tokens the mock issues: any other credential keeps its old meaning. */
 const ISSUED_TOKEN_PREFIX = 'errspec-mock-token-';
 
@@ -131,10 +135,16 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
   const prepared = new WeakMap<MockResponseDef, Prepared>();
   const bytesOf = (response: MockResponseDef): Prepared => {
     let ready = prepared.get(response);
-    if (!ready) prepared.set(response, (ready = prepare(response, mediaType)));
+    if (!ready) {
+      ready = prepare(response, mediaType);
+      // RFC 9110 §15.5.2: the challenge is part of the prepared answer, so the hot path copies nothing.
+      if (ready.status === 401 && ready.headers['www-authenticate'] === undefined) ready.headers['www-authenticate'] = challenge;
+      prepared.set(response, ready);
+    }
     return ready;
   };
   const codeOf = new WeakMap<Prepared, string | undefined>();
+  const routed = new Map<string, Prepared>();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -190,8 +200,8 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
       const served = (): Prepared => {
         if (faults.serverErrorEvery && requests % faults.serverErrorEvery === 0) return bytesOf(fives[faultsSent++ % fives.length]);
         if (isTokenRequest) return prepare(tokenAnswer(tokenEndpoint, options.oauth ?? {}, req, body, issued, clock()), 'application/json');
-        const segments = url.pathname.split('/').filter(Boolean).map(safeDecode);
         if (store && !state) {
+          const segments = url.pathname.split('/').filter(Boolean).map(safeDecode);
           const open = store.publicAnswer(method, segments);
           if (open) return bytesOf(open);
           if (incoming.auth === 'valid') {
@@ -199,7 +209,15 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
             if (stored) return prepare(stored, mediaType);
           }
         }
-        return route(profile, probes, incoming, state, bytesOf);
+        // Routing depends only on these and the provider state: remember its answer (bounded) so the hot path is a lookup.
+        if (state !== undefined || body.length > ROUTE_CACHE_BODY) return route(profile, probes, incoming, state, bytesOf);
+        const key = `${incoming.auth}\n${method}\n${req.url ?? ''}\n${body}`;
+        let ready = routed.get(key);
+        if (!ready) {
+          ready = route(profile, probes, incoming, state, bytesOf);
+          if (routed.size < ROUTE_CACHE_SIZE) routed.set(key, ready);
+        }
+        return ready;
       };
       const answer = (): void => {
         const { answer: ready, extra } = decide();
@@ -436,8 +454,7 @@ function requestTarget(target: string | undefined): URL | undefined {
 
 /** Write a prepared answer; every 401 carries a challenge (RFC 9110 §15.5.2), whichever path produced it. */
 function write(res: http.ServerResponse, ready: Prepared, headers: Record<string, string> = ready.headers, challenge?: string): void {
-  const out: Record<string, string> = { ...headers, 'content-length': String(ready.body.length) };
-  if (ready.status === 401 && out['www-authenticate'] === undefined && challenge) out['www-authenticate'] = challenge;
+  const out = ready.status === 401 && headers['www-authenticate'] === undefined && challenge ? { ...headers, 'www-authenticate': challenge } : headers;
   res.writeHead(ready.status, out);
   res.end(ready.body);
 }
