@@ -32,9 +32,10 @@ export function lower(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
-/** The description column of a code's row (`code | status | description`), else the row itself. */
-function descriptionOf(text: string): string {
-  const cells = text.split('|').map((c) => c.trim()).filter(Boolean);
+/** The description column of a code's row (`code | status | description`; of the row at `status` where the text holds several), else the row itself. */
+function descriptionOf(text: string, status?: number): string {
+  const row = text.split(/(?=\b[1-5][0-9]{2}: )/).find((r) => status !== undefined && r.startsWith(`${status}: `)) ?? text;
+  const cells = row.split('|').map((c) => c.trim()).filter(Boolean);
   return cells[cells.length - 1] ?? text;
 }
 
@@ -93,7 +94,7 @@ export function codeAnswers(profile: Profile): Map<string, MockResponseDef> {
     }
     if (mock.errorBody === undefined) continue;
     const def = profile.codeDef(code)!;
-    const vars = { code, status, message: descriptionOf(def.text), ...(def.type ? { type: def.type } : {}), ...(mock.fields?.[code] ?? {}) };
+    const vars = { code, status, message: descriptionOf(def.text, status), ...(def.type ? { type: def.type } : {}), ...(mock.fields?.[code] ?? {}) };
     const headers = { ...(status === 429 ? burst?.headers ?? {} : {}), ...(mock.headers?.[String(status)] ?? {}) };
     answers.set(code, { status, ...(Object.keys(headers).length > 0 ? { headers } : {}), body: fill(mock.errorBody, vars) });
   }
@@ -102,7 +103,7 @@ export function codeAnswers(profile: Profile): Map<string, MockResponseDef> {
 
 /** What `--list` prints: every name `Prefer: errspec-error=` takes, with its status and the document's words. */
 export function errorNames(profile: Profile, answers: Map<string, MockResponseDef>): ErrorName[] {
-  return [...answers].map(([name, answer]) => ({ name, status: answer.status, description: descriptionOf(profile.codeDef(name)?.text ?? '') }));
+  return [...answers].map(([name, answer]) => ({ name, status: answer.status, description: descriptionOf(profile.codeDef(name)?.text ?? '', answer.status) }));
 }
 
 /** The 5xx answers of the server-error fault, in turn: the profile's `mock.serverErrors` codes, else its `serverError`. */
