@@ -100,7 +100,8 @@ export interface EvaluatedExchange extends Exchange {
   findings: Finding[];
 }
 
-export type Source = 'probe' | 'har' | 'proxy' | 'pact';
+/** Where the exchanges come from; `mock` is `errspec mock --grade`: a client's requests, graded. */
+export type Source = 'probe' | 'har' | 'proxy' | 'pact' | 'mock';
 
 /**
  * What `target` is: errspec's embedded reference mock of the vendor (so the verdict says nothing about a

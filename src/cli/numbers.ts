@@ -20,6 +20,9 @@ export const RANGES = {
   '--latency': [0, 600_000],
   '--rate-limit-after': [0, MAX_TIMER_MS],
   '--server-error-every': [1, MAX_TIMER_MS],
+  '--rate-limit-window': [1, 86_400],
+  '--token-ttl': [1, 86_400],
+  '--grade-requests': [1, 1_000_000],
 } as const satisfies Record<string, readonly [number, number]>;
 
 export type NumericOption = keyof typeof RANGES;

@@ -22,6 +22,8 @@ export interface VendorConfig {
   /** Headers every request to this vendor carries (NHS: X-Request-ID); `{uuid}` is a fresh UUID per request. */
   headers?: Record<string, string>;
   probes?: Record<string, ProbeOverride>;
+  /** `errspec mock --config`: scripted answers, asked for with `Prefer: errspec-error=<scenario>`. */
+  mock?: { scenarios?: Record<string, string[]> };
 }
 
 /** The `--config FILE` YAML: per-vendor base URL, auth, probe paths and ids, budgets. */

@@ -3,17 +3,21 @@ import type { AddressInfo } from 'node:net';
 import type { Profile } from '../profile/profile';
 import { randomBytes } from 'node:crypto';
 import type { MockResponseDef, ProbeDef, TokenEndpointDef } from '../profile/types';
+import type { VendorRun } from '../types';
 import { fillPath } from '../probes/request';
 import { INVALID_CREDENTIAL } from '../probes/credentials';
 import { isJson } from '../util/json';
+import { FhirStore } from './fhir-store';
+import { ClientRecorder, credentialKey, gradeClient, requestKey, retryAfterMs } from './grade';
+import { RateWindow, windowHeaders } from './rate-window';
+import { codeAnswers, errorNames, preferredError, prepare, serverErrors, unknownName, type ErrorName, type Prepared } from './responses';
 
-/** Faults on demand, for testing a client's error handling (SPEC §1 job 4). */
 export interface MockFaults {
   /** Answer 429 (the vendor's documented rate-limit error) once more than N requests arrived in the window. */
   rateLimitAfter?: number;
   /** Window of the rate limit in seconds (default 60). */
   rateLimitWindowSeconds?: number;
-  /** Override the Retry-After value of the 429. */
+  /** Override the Retry-After value of the 429 (default: the seconds until the window resets). */
   retryAfter?: string;
   /** Answer every Nth request with the vendor's documented 5xx (1 = every request). */
   serverErrorEvery?: number;
@@ -41,6 +45,15 @@ export interface MockOptions {
   oauth?: MockOAuthOptions;
   /** The mock's clock for token expiry, in epoch milliseconds (tests move it forward). */
   now?: () => number;
+  /**
+   * Scripted answers (`vendors.<id>.mock.scenarios` of `--config`): `Prefer: errspec-error=<scenario>` answers
+   * its steps in turn, one per request, each a documented code or `ok` (answered as without Prefer); the last repeats.
+   */
+  scenarios?: Record<string, string[]>;
+  /** Record the client's requests for `grade()` (`errspec mock --grade`). */
+  grade?: boolean;
+  /** Called once the mock has answered this many requests (control requests excluded): `--grade-requests N`. */
+  onRequests?: { count: number; callback: () => void };
 }
 
 export interface RunningMock {
@@ -52,6 +65,8 @@ export interface RunningMock {
   readonly tokenRequests: number;
   /** Set the provider state: requests matching that state's probe get its documented error. */
   setState(state: string | undefined): void;
+  /** The client's behaviour so far, graded against the vendor document (needs `grade: true`). */
+  grade(): VendorRun;
   close(): Promise<void>;
 }
 
@@ -66,13 +81,27 @@ interface Incoming {
   body: string;
 }
 
+/** Most routing answers remembered, and the largest request body whose answer is: the cache stays small. */
+const ROUTE_CACHE_SIZE = 10_000;
+const ROUTE_CACHE_BODY = 4_096;
+
 /** Prefix of the access tokens the mock issues: any other credential keeps its old meaning. */
 const ISSUED_TOKEN_PREFIX = 'errspec-mock-token-';
+
+/** The step of a scenario that is answered as if the request had no `Prefer`. */
+export const SCENARIO_OK = 'ok';
+
+/** Every name `Prefer: errspec-error=` takes for this vendor (`errspec mock --list`), scenarios of the config last. */
+export function mockErrorNames(profile: Profile, scenarios: Record<string, string[]> = {}): ErrorName[] {
+  const answers = codeAnswers(profile);
+  return [...errorNames(profile, answers), ...Object.entries(scenarios).map(([name, steps]) => ({ name, status: answers.get(steps[0])?.status ?? 200, description: `scenario: ${steps.join(', ')}` }))];
+}
 
 /**
  * The reference mock of a vendor: answers every probe as the vendor documents, from the same profile.
  * A credential is valid unless it is errspec's invalid sentinel, so any client's own token works; a token
  * the mock's own token endpoint issued is valid until its TTL, then answered with the vendor's expired-token error.
+ * `Prefer: errspec-error=<code>` asks for any documented error; faults add the vendor's 429 and 5xx.
  */
 export async function startMock(profile: Profile, options: MockOptions = {}): Promise<RunningMock> {
   const faults = options.faults ?? {};
@@ -83,52 +112,127 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
   const mediaType = profile.doc.envelope.mediaTypes[0];
   let requests = 0;
   let tokenRequests = 0;
+  let faultsSent = 0;
+  const startedAt = Date.now();
   const issued = new Map<string, number>();
-  let windowStart = Date.now();
-  let windowCount = 0;
   const challenge = challengeOf(profile);
+  const answers = codeAnswers(profile);
+  const scenarios = options.scenarios ?? {};
+  for (const [name, steps] of Object.entries(scenarios)) {
+    const bad = steps.find((step) => step !== SCENARIO_OK && !answers.has(step));
+    if (bad !== undefined) throw new Error(`scenario ${name}: step "${bad}" is neither ${SCENARIO_OK} nor a documented code of ${profile.id}`);
+  }
+  const scenarioSteps = new Map<string, number>();
+  const names = [...answers.keys(), ...Object.keys(scenarios).filter((n) => !answers.has(n))];
+  const fives = serverErrors(profile, answers);
+  const window = faults.rateLimitAfter !== undefined ? new RateWindow(faults.rateLimitAfter, faults.rateLimitWindowSeconds ?? 60) : undefined;
+  const tooMany = profile.probes.find((p) => p.burst)?.mock ?? [...answers.values()].find((a) => a.status === 429) ?? { status: 429, body: {} };
+  const storeDef = profile.doc.mock?.fhirStore;
+  const store = storeDef ? new FhirStore(storeDef.resources, storeDef.seed) : undefined;
+  const recorder = options.grade ? new ClientRecorder() : undefined;
+  const tokenEndpoint = profile.doc.auth.tokenEndpoint;
+  // Every documented answer is serialised once; the hot path writes its bytes.
+  const prepared = new WeakMap<MockResponseDef, Prepared>();
+  const bytesOf = (response: MockResponseDef): Prepared => {
+    let ready = prepared.get(response);
+    if (!ready) {
+      ready = prepare(response, mediaType);
+      // RFC 9110 §15.5.2: the challenge is part of the prepared answer, so the hot path copies nothing.
+      if (ready.status === 401 && ready.headers['www-authenticate'] === undefined) ready.headers['www-authenticate'] = challenge;
+      prepared.set(response, ready);
+    }
+    return ready;
+  };
+  const codeOf = new WeakMap<Prepared, string | undefined>();
+  const routed = new Map<string, Prepared>();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const arrived = Date.now();
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= 1_048_576) chunks.push(chunk);
     });
     req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+      const body = chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8');
       const url = requestTarget(req.url);
       // `GET //[/` is no URL (an authority with a broken IPv6 host): a client error, not a reason to crash the mock.
-      if (!url) return send(res, { status: 400, body: { error: 'bad_request', message: 'the request target is not a valid URL path' } }, 'application/json');
+      if (!url) return write(res, prepare({ status: 400, body: { error: 'bad_request', message: 'the request target is not a valid URL path' } }, 'application/json'));
       if (url.pathname === STATE_PATH && req.method === 'POST') {
         state = providerState(body);
-        return send(res, { status: 200, body: {} }, 'application/json');
+        return write(res, prepare({ status: 200, body: {} }, 'application/json'));
       }
       requests++;
-      const now = Date.now();
-      const windowMs = (faults.rateLimitWindowSeconds ?? 60) * 1000;
-      if (now - windowStart > windowMs) {
-        windowStart = now;
-        windowCount = 0;
-      }
-      windowCount++;
-      const tokenEndpoint = profile.doc.auth.tokenEndpoint;
       const isTokenRequest = tokenEndpoint !== undefined && url.pathname === tokenEndpoint.path;
       if (isTokenRequest) tokenRequests++;
-      const incoming: Incoming = {
-        method: req.method ?? 'GET',
-        pathname: url.pathname,
-        query: url.searchParams,
-        auth: authOf(profile, req.headers, issued, clock()),
-        body,
+      const method = req.method ?? 'GET';
+      const incoming: Incoming = { method, pathname: url.pathname, query: url.searchParams, auth: authOf(profile, req.headers, issued, clock()), body };
+
+      const decide = (): { answer: Prepared; extra?: Record<string, string> } => {
+        let preferred = preferredError(req.headers.prefer);
+        const script = preferred === undefined ? undefined : scenarios[preferred];
+        if (script && Object.prototype.hasOwnProperty.call(scenarios, preferred!)) {
+          const step = scenarioSteps.get(preferred!) ?? 0;
+          scenarioSteps.set(preferred!, step + 1);
+          preferred = script[Math.min(step, script.length - 1)];
+          if (preferred === SCENARIO_OK) preferred = undefined;
+        }
+        if (preferred !== undefined) {
+          const named = answers.get(preferred);
+          if (!named) return { answer: prepare(unknownName(preferred, names), 'application/json') };
+          return { answer: bytesOf(named), extra: named.status === 429 ? limitHeaders(true, window?.peek()) : undefined };
+        }
+        // The token endpoint is not the API: its requests do not count against the API's rate limit.
+        if (window && !isTokenRequest) {
+          const at = window.hit();
+          if (at.limited) return { answer: bytesOf(tooMany), extra: limitHeaders(true, at) };
+          const extra = windowHeaders(profile, window, at, false);
+          return { answer: served(), extra };
+        }
+        return { answer: served() };
+      };
+      const limitHeaders = (limited: boolean, at = window?.peek()): Record<string, string> | undefined => {
+        const headers = window && at ? windowHeaders(profile, window, at, limited) : undefined;
+        if (faults.retryAfter === undefined) return headers;
+        return { ...(headers ?? {}), 'retry-after': faults.retryAfter };
+      };
+      const served = (): Prepared => {
+        if (faults.serverErrorEvery && requests % faults.serverErrorEvery === 0) return bytesOf(fives[faultsSent++ % fives.length]);
+        if (isTokenRequest) return prepare(tokenAnswer(tokenEndpoint, options.oauth ?? {}, req, body, issued, clock()), 'application/json');
+        if (store && !state) {
+          const segments = url.pathname.split('/').filter(Boolean).map(safeDecode);
+          const open = store.publicAnswer(method, segments);
+          if (open) return bytesOf(open);
+          if (incoming.auth === 'valid') {
+            const stored = store.answer(method, segments, req.headers, body);
+            if (stored) return prepare(stored, mediaType);
+          }
+        }
+        // Routing depends only on these and the provider state: remember its answer (bounded) so the hot path is a lookup.
+        if (state !== undefined || body.length > ROUTE_CACHE_BODY) return route(profile, probes, incoming, state, bytesOf);
+        const key = `${incoming.auth}\n${method}\n${req.url ?? ''}\n${body}`;
+        let ready = routed.get(key);
+        if (!ready) {
+          ready = route(profile, probes, incoming, state, bytesOf);
+          if (routed.size < ROUTE_CACHE_SIZE) routed.set(key, ready);
+        }
+        return ready;
       };
       const answer = (): void => {
-        if (faults.rateLimitAfter !== undefined && windowCount > faults.rateLimitAfter) {
-          return send(res, rateLimited(profile, faults, windowStart + windowMs), mediaType, challenge);
+        const { answer: ready, extra } = decide();
+        const headers = extra ? { ...ready.headers, ...extra } : ready.headers;
+        write(res, ready, headers, challenge);
+        if (recorder) {
+          let code = codeOf.get(ready);
+          if (!codeOf.has(ready)) codeOf.set(ready, (code = codeIn(profile, ready)));
+          recorder.record({
+            at: arrived, done: Date.now(), method, target: `${url.pathname}${url.search}`, key: requestKey(method, `${url.pathname}${url.search}`, body),
+            credential: credentialKey(credentialHeader(profile, req.headers)), token: isTokenRequest, status: ready.status, code,
+            retryAfterMs: retryAfterMs(headers['retry-after'], Date.now()),
+          });
         }
-        if (faults.serverErrorEvery && requests % faults.serverErrorEvery === 0) return send(res, serverError(profile), mediaType);
-        if (isTokenRequest) return send(res, tokenAnswer(tokenEndpoint, options.oauth ?? {}, req, body, issued, clock()), 'application/json', 'Basic realm="token"');
-        send(res, route(profile, probes, incoming, state), mediaType, challenge);
+        if (options.onRequests && requests === options.onRequests.count) options.onRequests.callback();
       };
       if (faults.latencyMs) setTimeout(answer, faults.latencyMs);
       else answer();
@@ -141,8 +245,9 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     port: address.port,
     get requests() {
       return requests;
@@ -153,12 +258,37 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
     setState(next) {
       state = next;
     },
+    grade: () => gradeClient(profile, recorder?.seen ?? [], url, startedAt, Date.now()),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** The code an answer carries, per the profile's envelope locators (for grading). */
+function codeIn(profile: Profile, ready: Prepared): string | undefined {
+  if (ready.body.length === 0 || ready.status < 400) return undefined;
+  try {
+    return profile.envelopeFacts(JSON.parse(ready.body.toString('utf8'))).code;
+  } catch {
+    return undefined;
+  }
+}
+
+function credentialHeader(profile: Profile, headers: http.IncomingHttpHeaders): string | undefined {
+  const { scheme, header } = profile.doc.auth;
+  const raw = headers[(scheme === 'api-key' ? header ?? 'x-api-key' : 'authorization').toLowerCase()];
+  return Array.isArray(raw) ? raw[0] : raw;
 }
 
 /** Pact sends `{state, params, action}`; errspec's own tests may send `{state}`. Teardown clears it. */
@@ -223,66 +353,94 @@ function tokenAnswer(
   };
 }
 
+/** Each probe's filled path and query, parsed once: routing runs on every request. */
+const targets = new WeakMap<ProbeDef, { pathname: string; query: [string, string][] }>();
+
+function targetOf(profile: Profile, probe: ProbeDef): { pathname: string; query: [string, string][] } {
+  let target = targets.get(probe);
+  if (!target) {
+    const url = new URL(fillPath(probe.path, profile.doc.ids), 'http://mock.invalid');
+    targets.set(probe, (target = { pathname: url.pathname, query: [...url.searchParams] }));
+  }
+  return target;
+}
+
 function pathMatches(profile: Profile, probe: ProbeDef, incoming: Incoming): boolean {
-  const target = new URL(fillPath(probe.path, profile.doc.ids), 'http://mock.invalid');
+  const target = targetOf(profile, probe);
   if (target.pathname !== incoming.pathname) return false;
-  for (const [key, value] of target.searchParams) if (incoming.query.get(key) !== value) return false;
+  for (const [key, value] of target.query) if (incoming.query.get(key) !== value) return false;
   return true;
 }
 
 /** Pick the probe this request reproduces; its documented error is the answer. */
-function route(profile: Profile, probes: ProbeDef[], incoming: Incoming, state: string | undefined): MockResponseDef {
+function route(profile: Profile, probes: ProbeDef[], incoming: Incoming, state: string | undefined, bytesOf: (r: MockResponseDef) => Prepared): Prepared {
   const stateProbe = state ? probes.find((p) => p.state === state) : undefined;
   if (stateProbe && (stateProbe.burst || (stateProbe.method === incoming.method && pathMatches(profile, stateProbe, incoming)))) {
-    return stateProbe.mock;
+    return bytesOf(stateProbe.mock);
   }
   const byAuth = (auth: Incoming['auth']) => probes.find((p) => p.auth === auth && !p.burst);
   const expired = profile.doc.auth.tokenEndpoint?.mock.expired;
-  if (incoming.auth === 'expired' && expired) return expired;
+  if (incoming.auth === 'expired' && expired) return bytesOf(expired);
   if (incoming.auth !== 'valid') {
     const probe = byAuth(incoming.auth) ?? byAuth('none') ?? byAuth('invalid');
-    if (probe) return probe.mock;
+    if (probe) return bytesOf(probe.mock);
   }
   const samePath = probes.filter((p) => !p.burst && p.auth === 'valid' && pathMatches(profile, p, incoming));
   const sameMethod = samePath.filter((p) => p.method === incoming.method);
   if (sameMethod.length > 0) {
     const exact = sameMethod.find((p) => p.body !== undefined && p.body === incoming.body);
-    if (exact) return exact.mock;
+    if (exact) return bytesOf(exact.mock);
     const bodyKind = sameMethod.find((p) => p.body !== undefined && isJson(p.body) === isJson(incoming.body) && !p.writes);
-    if (bodyKind) return bodyKind.mock;
+    if (bodyKind) return bytesOf(bodyKind.mock);
     const noBody = sameMethod.find((p) => p.body === undefined);
-    if (noBody) return noBody.mock;
-    return sameMethod[0].mock;
+    if (noBody) return bytesOf(noBody.mock);
+    return bytesOf(sameMethod[0].mock);
   }
-  const wrongMethod = probes.find((p) => p.expect.status.includes(405) && new URL(fillPath(p.path, profile.doc.ids), 'http://mock.invalid').pathname === incoming.pathname);
-  if (wrongMethod && samePath.length > 0) return wrongMethod.mock;
+  const wrongMethod = probes.find((p) => p.expect.status.includes(405) && targetOf(profile, p).pathname === incoming.pathname);
+  if (wrongMethod && samePath.length > 0) return bytesOf(wrongMethod.mock);
+  // The resource the refused probes ask for exists: with a valid credential it is served.
+  if (probes.some((p) => p.auth !== 'valid' && !p.burst && p.method === incoming.method && pathMatches(profile, p, incoming))) return bytesOf(FOUND);
   const notFound = probes.find((p) => p.auth === 'valid' && p.expect.status.includes(404));
-  return notFound?.mock ?? { status: 404, body: {} };
+  if (!notFound) return bytesOf(NOT_FOUND);
+  const echoed = echoId(profile, notFound, incoming);
+  return echoed ? prepare(echoed, profile.doc.envelope.mediaTypes[0]) : bytesOf(notFound.mock);
 }
 
-/** The vendor's documented 429, its Retry-After and X-RateLimit-Reset made true for the mock's own window. */
-function rateLimited(profile: Profile, faults: MockFaults, windowEndsAt: number): MockResponseDef {
-  const burst = profile.probes.find((p) => p.burst);
-  const base = burst?.mock ?? { status: 429, body: {} };
-  const headers = { ...(base.headers ?? {}) };
-  const nameOf = (wanted: string) => Object.keys(headers).find((h) => h.toLowerCase() === wanted);
-  const secondsLeft = Math.max(1, Math.ceil((windowEndsAt - Date.now()) / 1000));
-  const retryName = nameOf('retry-after');
-  if (faults.retryAfter !== undefined) headers[retryName ?? 'retry-after'] = faults.retryAfter;
-  else if (retryName) headers[retryName] = String(Math.max(1, Math.min(Number(headers[retryName]) || secondsLeft, secondsLeft)));
-  const resetName = nameOf('x-ratelimit-reset');
-  if (resetName) headers[resetName] = String(Math.ceil(windowEndsAt / 1000));
-  return { ...base, headers };
+const FOUND: MockResponseDef = { status: 200, headers: { 'content-type': 'application/json' }, body: {} };
+const NOT_FOUND: MockResponseDef = { status: 404, body: {} };
+
+/**
+ * The not-found answer about the id the client asked for: the probe's unknown id (a placeholder of its path,
+ * in the path or the query) replaced by the requested one in every string of the documented body.
+ */
+function echoId(profile: Profile, probe: ProbeDef, incoming: Incoming): MockResponseDef | undefined {
+  const [templatePath, templateQuery = ''] = probe.path.split('?');
+  let asked: string | undefined;
+  let known: string | undefined;
+  for (const [key, value] of new URLSearchParams(templateQuery)) {
+    const name = /^\{(.+)\}$/.exec(value)?.[1];
+    if (name && incoming.query.has(key)) [asked, known] = [incoming.query.get(key)!, profile.doc.ids[name]];
+  }
+  if (asked === undefined) {
+    const template = templatePath.split('/').filter(Boolean);
+    const segments = incoming.pathname.split('/').filter(Boolean).map(safeDecode);
+    const at = template.findIndex((s) => /^\{.+\}$/.test(s));
+    if (at < 0 || segments.length === 0) return undefined;
+    known = profile.doc.ids[template[at].slice(1, -1)];
+    asked = segments.length === template.length ? segments[at] : segments[segments.length - 1];
+  }
+  if (!asked || !known || asked === known) return undefined;
+  const replace = (value: unknown): unknown =>
+    typeof value === 'string' ? value.split(known!).join(asked!)
+      : Array.isArray(value) ? value.map(replace)
+        : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replace(v)])) : value;
+  return { ...probe.mock, body: replace(probe.mock.body) };
 }
 
 /** The challenge a 401 of this vendor carries: its documented credential scheme. */
 function challengeOf(profile: Profile): string {
   const { scheme, header } = profile.doc.auth;
   return scheme === 'bearer' ? `Bearer realm="${profile.id}"` : `ApiKey realm="${profile.id}", header="${header ?? 'X-API-Key'}"`;
-}
-
-function serverError(profile: Profile): MockResponseDef {
-  return profile.doc.serverError ?? { status: 500, body: {} };
 }
 
 /** The request target as a URL on the mock, or undefined when it cannot be parsed as one. */
@@ -294,15 +452,9 @@ function requestTarget(target: string | undefined): URL | undefined {
   }
 }
 
-function send(res: http.ServerResponse, response: MockResponseDef, mediaType: string, challenge?: string): void {
-  const body = JSON.stringify(response.body);
-  const headers: Record<string, string> = { 'content-type': mediaType, ...lower(response.headers ?? {}) };
-  // RFC 9110 §15.5.2: every 401 carries a challenge, whichever path produced it.
-  if (response.status === 401 && headers['www-authenticate'] === undefined && challenge) headers['www-authenticate'] = challenge;
-  res.writeHead(response.status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
-  res.end(body);
-}
-
-function lower(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+/** Write a prepared answer; every 401 carries a challenge (RFC 9110 §15.5.2), whichever path produced it. */
+function write(res: http.ServerResponse, ready: Prepared, headers: Record<string, string> = ready.headers, challenge?: string): void {
+  const out = ready.status === 401 && headers['www-authenticate'] === undefined && challenge ? { ...headers, 'www-authenticate': challenge } : headers;
+  res.writeHead(ready.status, out);
+  res.end(ready.body);
 }

@@ -235,6 +235,8 @@ function crossCheck(doc: ProfileDoc, own?: ProfileDoc): [string, string][] {
   for (const [where, codes] of [['/auth/expiredCodes', auth.expiredCodes], ['/auth/tokenEndpoint/refusedCodes', auth.tokenEndpoint?.refusedCodes]] as const) {
     for (const code of codes ?? []) if (!doc.codes[code]) problems.push([where, `code "${code}" is not in codes:`]);
   }
+  for (const code of doc.mock?.serverErrors ?? []) if (!doc.codes[code]) problems.push(['/mock/serverErrors', `code "${code}" is not in codes:`]);
+  for (const [i, grade] of (doc.grading ?? []).entries()) needRule(`/grading/${i}/rule`, grade.rule);
   const probeIds = new Set<string>();
   for (const [i, probe] of doc.probes.entries()) {
     if (probeIds.has(probe.id)) problems.push([`/probes/${i}/id`, `probe id "${probe.id}" is used twice`]);

@@ -62,8 +62,10 @@ export class Profile {
   /** The profile's own rules a check can report: its rules, its schema's, its codes' and headers' (the standards rules checks cite: `reportableRules`). */
   ruleIdsInUse(): string[] {
     const doc = this.doc;
+    // A rule of `grading:` is the mock's verdict on a client (src/mock/grade.ts), never a check's.
+    const grading = new Set((doc.grading ?? []).map((g) => g.rule));
     const ids = new Set<string>([
-      ...Object.keys(doc.rules),
+      ...Object.keys(doc.rules).filter((id) => !grading.has(id)),
       ...schemas().ruleIdsOf(doc.envelope.schema),
       doc.envelope.mediaTypeRule,
       doc.statusRule,

@@ -144,6 +144,37 @@ export interface ProfileDoc {
   rules: Record<string, RuleDef>;
   ids: Record<string, string>;
   probes: ProbeDef[];
-  /** The vendor's documented 5xx, answered by the reference mock on a server-error fault. */
+  /** The vendor's documented 5xx, answered by the reference mock on a server-error fault (when `mock.serverErrors` names no code). */
   serverError?: MockResponseDef;
+  mock?: MockDef;
+  /** Client behaviours the vendor document states, graded by `errspec mock --grade`. */
+  grading?: GradingDef[];
+}
+
+/** How the reference mock answers `Prefer: errspec-error=<code>` and its faults (src/mock/responses.ts). */
+export interface MockDef {
+  /** Body of a code no probe answers: strings `{code}`, `{message}`, `{type}`, `{status}` and the code's `fields` are filled in. */
+  errorBody?: unknown;
+  /** Status per code whose row pairs none (or several). */
+  statuses?: Record<string, number>;
+  /** Status per error type (medblocks). */
+  typeStatuses?: Record<string, number>;
+  /** More placeholders per code (nhs-england: the IssueType of each Spine code). */
+  fields?: Record<string, Record<string, string>>;
+  /** Headers per status of the answers built from `errorBody`. */
+  headers?: Record<string, Record<string, string>>;
+  /** Codes the 5xx fault answers with, in turn. */
+  serverErrors?: string[];
+  /** Serve FHIR resources in memory: public /metadata, create, read, versioned update. */
+  fhirStore?: { resources: string[]; seed?: Record<string, number> };
+}
+
+export type GradedBehaviour = 'wait-retry-after' | 'reauth-once' | 'no-retry-4xx' | 'backoff-5xx' | 'bounded-retries';
+
+export interface GradingDef {
+  behaviour: GradedBehaviour;
+  /** The rule that quotes the sentence stating the behaviour. */
+  rule: string;
+  /** bounded-retries: most retries of one request. */
+  maxRetries?: number;
 }

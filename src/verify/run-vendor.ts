@@ -47,7 +47,7 @@ export async function runVendor(vendorId: string, settings: VerifySettings, hook
   try {
     // Embedded mock: it rate-limits after 10 requests so the opt-in burst has something to find.
     if (!baseUrl) {
-      const faults = settings.rateLimitProbe && probes.some((p) => p.burst) ? { rateLimitAfter: 10, retryAfter: '1' } : {};
+      const faults = settings.rateLimitProbe && probes.some((p) => p.burst) ? { rateLimitAfter: 10, rateLimitWindowSeconds: 1 } : {};
       mock = await startMock(profile, { faults, probes: plan.mockProbes });
     }
     const target = baseUrl ?? mock!.url;
