@@ -36,8 +36,9 @@ export function registerCheckCommand(program: Command, io: Io): void {
     const color = colorFor(out);
     // A capture can hold 100,000s of entries: JSON and JUnit are streamed; the HTML page and the Markdown summary need the whole run.
     const keepRun = Boolean(options.html || options.summary || process.env.GITHUB_STEP_SUMMARY);
-    const junit = options.junit ? StreamedReport.junit(options.junit, profile.id) : undefined;
-    const json = options.json ? StreamedReport.json(options.json === '-' ? io.stdout : options.json) : undefined;
+    const known = { vendor: profile.id, target: file, source: 'har' as const };
+    const junit = options.junit ? StreamedReport.junit(options.junit, profile.id, known) : undefined;
+    const json = options.json ? StreamedReport.json(options.json === '-' ? io.stdout : options.json, known) : undefined;
     const lines = new LineBuffer(out);
     const exchanges: EvaluatedExchange[] = [];
     const renderer: HarRenderOptions = { vendor: profile.id, color, lines: !options.quiet, json: Boolean(json), junit: Boolean(junit), keep: keepRun };
@@ -47,6 +48,7 @@ export function registerCheckCommand(program: Command, io: Io): void {
         if (rendered.line !== undefined) lines.push(rendered.line);
         if (rendered.junit !== undefined) junit?.addText(rendered.junit);
         if (rendered.json !== undefined) json?.addText(rendered.json);
+        if (rendered.rules) json?.addRules(rendered.rules);
         if (rendered.exchange) exchanges.push(rendered.exchange);
       });
     } catch (error) {
