@@ -4,7 +4,8 @@ import { checkHarRendered } from '../engine/check-har-parallel';
 import { loadProfile } from '../profile/load';
 import type { EvaluatedExchange } from '../types';
 import { colorFor, summaryTableOf } from '../../reporters/console';
-import { StreamedReport } from '../../reporters/stream';
+import { abortAllStreamedReports, StreamedReport } from '../../reporters/stream';
+import { assertWritable } from '../../reporters/write';
 import type { HarRenderOptions, RenderedExchange } from '../../reporters/har-render';
 import { addReportOptions, addSecretNameOptions, type Io, type SecretNameOptions } from './io';
 import { UsageError } from '../errors';
@@ -32,6 +33,8 @@ export function registerCheckCommand(program: Command, io: Io): void {
   )).action(async (file: string, options: CheckOptions) => {
     if (!options.vendor) throw new UsageError('check needs --vendor ID (see `errspec vendors`)');
     const profile = loadProfile(options.vendor);
+    // An unwritable report path is found before the capture is read, not after the whole run.
+    assertWritable({ json: options.json, junit: options.junit, html: options.html, summary: options.summary });
     const out = options.json === '-' ? io.stderr : io.stdout;
     const color = colorFor(out);
     // A capture can hold 100,000s of entries: JSON and JUnit are streamed; the HTML page and the Markdown summary need the whole run.
@@ -43,6 +46,15 @@ export function registerCheckCommand(program: Command, io: Io): void {
     const exchanges: EvaluatedExchange[] = [];
     const renderer: HarRenderOptions = { vendor: profile.id, color, lines: !options.quiet, json: Boolean(json), junit: Boolean(junit), keep: keepRun };
     let head: HarRunHead;
+    // SIGINT/SIGTERM: remove the reports' temporary files (hundreds of MB on a large capture) and stop.
+    const interrupted = (signal: NodeJS.Signals): void => {
+      abortAllStreamedReports();
+      lines.end();
+      io.stderr.write(`errspec check: interrupted by ${signal}; no report written\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
     try {
       head = await checkHarRendered<RenderedExchange>(options.vendor, file, { strict: options.strict, secretNames: { headers: options.secretHeader, params: options.secretParam } }, { module: RENDERER, options: renderer }, (rendered) => {
         if (rendered.line !== undefined) lines.push(rendered.line);
@@ -56,6 +68,9 @@ export function registerCheckCommand(program: Command, io: Io): void {
       junit?.abort();
       json?.abort();
       throw error;
+    } finally {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
     }
     lines.end();
     out.write(`${summaryTableOf([head], { color })}\n`);
@@ -75,17 +90,29 @@ export function registerCheckCommand(program: Command, io: Io): void {
   });
 }
 
-/** Progress lines of a large capture, printed after the run and in large writes rather than one write per line. */
-class LineBuffer {
-  private readonly lines: string[] = [];
+/** Bytes of progress lines held before they are written: memory stays bounded whatever the capture's size. */
+const LINE_BUFFER_BYTES = 1 << 20;
 
-  constructor(private readonly out: NodeJS.WritableStream) {}
+/**
+ * Progress lines of a large capture, written in large writes rather than one write per line: held
+ * until 1 MiB of them (so a small capture found invalid prints none), then written as they come.
+ */
+export class LineBuffer {
+  private lines: string[] = [];
+  private bytes = 0;
+
+  constructor(private readonly out: NodeJS.WritableStream, private readonly limit = LINE_BUFFER_BYTES) {}
 
   push(line: string): void {
     this.lines.push(line);
+    this.bytes += line.length + 1;
+    if (this.bytes >= this.limit) this.end();
   }
 
+  /** Write what is held. */
   end(): void {
-    for (let i = 0; i < this.lines.length; i += 1000) this.out.write(`${this.lines.slice(i, i + 1000).join('\n')}\n`);
+    if (this.lines.length > 0) this.out.write(`${this.lines.join('\n')}\n`);
+    this.lines = [];
+    this.bytes = 0;
   }
 }

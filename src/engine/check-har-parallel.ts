@@ -113,7 +113,13 @@ export async function checkHarRendered<R>(profileRef: string, file: string, opti
   const capture = new HarCapture(new Redactor([], options.secretNames?.headers, options.secretNames?.params));
   const here = (raw: RawBatch): BatchResult<R> => processBatch(profile, file, capture, options.strict, render, raw);
   if (workers > 0) await withWorkers<R>(workers, { profile: profileRef, strict: options.strict, file, renderer, secretNames: options.secretNames }, options.read, here, take);
-  else for (const raw of harRawBatches(file, options.read)) take(here(raw));
+  else {
+    for (const raw of harRawBatches(file, options.read)) {
+      take(here(raw));
+      // Let signals in between batches (SIGINT removes the reports' temporary files).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
   return harRunHead(profile, file, started, Boolean(options.strict), summary, failed);
 }
 

@@ -10,7 +10,12 @@ export interface HarReadOptions {
   chunkBytes?: number;
   /** Entries are parsed in batches of about this many bytes (default 512 KiB). */
   batchBytes?: number;
+  /** The largest single value (an entry, a skipped member) held to be parsed (default 512 MiB, about V8's longest string). */
+  maxValueBytes?: number;
 }
+
+/** V8's longest string is about 2^29 characters: a value past that could not be parsed anyway. */
+const MAX_VALUE_BYTES = 512 << 20;
 
 /** Consecutive entries of `log.entries`, parsed and validated; `first` is the index of `entries[0]`. */
 export interface HarBatch {
@@ -57,7 +62,7 @@ class JsonScanner {
   /** Bytes from this file offset on are kept when the buffer is refilled. */
   retain = 0;
 
-  constructor(private readonly fd: number, private readonly file: string, chunkBytes: number) {
+  constructor(private readonly fd: number, private readonly file: string, chunkBytes: number, private readonly maxValueBytes = MAX_VALUE_BYTES) {
     this.buf = Buffer.allocUnsafe(chunkBytes);
   }
 
@@ -82,6 +87,10 @@ class JsonScanner {
     }
     // A value longer than the buffer (a huge body) grows it: memory is bounded by the largest entry, not the file.
     if (this.end > this.buf.length / 2) {
+      // Bounded: `check /dev/zero` or a runaway value ends with a message, not with all the memory.
+      if (this.end >= this.maxValueBytes) {
+        throw new HarInvalidError(`${this.file}: not a HAR file: a value at byte ${Math.min(this.retain, this.offset)} is longer than ${this.maxValueBytes >= 1 << 20 ? `${Math.round(this.maxValueBytes / 1048576)} MiB` : `${this.maxValueBytes} bytes`}`);
+      }
       const grown = Buffer.allocUnsafe(this.buf.length * 2);
       this.buf.copy(grown, 0, 0, this.end);
       this.buf = grown;
@@ -119,6 +128,29 @@ class JsonScanner {
     if (this.peek() !== 0xef) return;
     while (this.end - this.pos < 3 && this.fill() >= 0);
     if (this.buf[this.pos + 1] === 0xbb && this.buf[this.pos + 2] === 0xbf) this.pos += 3;
+  }
+
+  /**
+   * Refuse, naming what it is, a file that cannot be a UTF-8 JSON document: UTF-16 or UTF-32 (a byte
+   * order mark, or NUL bytes beside the first character) or binary data (a first byte no JSON value starts with).
+   */
+  assertJsonStart(): void {
+    const c = this.peek();
+    if (c < 0) return;
+    while (this.end - this.pos < 4 && this.fill() >= 0);
+    const b = this.buf.subarray(this.pos, Math.min(this.end, this.pos + 4));
+    const encoding =
+      b[0] === 0xff && b[1] === 0xfe ? (b[2] === 0 && b[3] === 0 ? 'UTF-32LE' : 'UTF-16LE')
+      : b[0] === 0xfe && b[1] === 0xff ? 'UTF-16BE'
+      : b[0] === 0 && b[1] === 0 && b[2] === 0xfe && b[3] === 0xff ? 'UTF-32BE'
+      : b.length >= 2 && b[0] !== 0 && b[1] === 0 ? (b[2] === 0 ? 'UTF-32LE' : 'UTF-16LE')
+      : b.length >= 2 && b[0] === 0 && b[1] !== 0 ? 'UTF-16BE'
+      : undefined;
+    if (encoding) throw new HarInvalidError(`${this.file}: not a HAR file: it is encoded as ${encoding}; HAR files are UTF-8 (re-save it as UTF-8, e.g. iconv -f ${encoding} -t UTF-8)`);
+    // A JSON value starts with one of {["-0123456789tfn.
+    if (!(c === OPEN_BRACE || c === OPEN_BRACKET || c === QUOTE || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e)) {
+      throw new HarInvalidError(`${this.file}: not a HAR file: it starts with byte 0x${c.toString(16).padStart(2, '0')}, not with "{" (binary data?)`);
+    }
   }
 
   expect(byte: number, what: string): void {
@@ -274,9 +306,10 @@ export function* harRawBatches(file: string, options: HarReadOptions = {}): Gene
     throw new HarInvalidError(`${file}: cannot read: ${(cause as Error).message}`, { cause });
   }
   try {
-    const scanner = new JsonScanner(fd, file, options.chunkBytes ?? 1 << 20);
+    const scanner = new JsonScanner(fd, file, options.chunkBytes ?? 1 << 20, options.maxValueBytes);
     const batchBytes = options.batchBytes ?? 1 << 19;
     scanner.skipByteOrderMark();
+    scanner.assertJsonStart();
     let entriesSeen = false;
     if (scanner.peek() !== OPEN_BRACE) {
       // Valid JSON that is not an object is still no HAR: validate it to say which.

@@ -15,7 +15,7 @@ const ENV = { OPESCARE_CLIENT_ID: CLIENT_ID, OPESCARE_CLIENT_SECRET: CLIENT_SECR
 interface JsonReport {
   unreachable?: string;
   notes?: string[];
-  exchanges: { id: string; ok: boolean; response: { status: number } | null; findings: { check: string; outcome: string; ruleId?: string; repro?: string }[] }[];
+  exchanges: { id: string; ok: boolean; response: { status: number } | null; findings: { check: string; outcome: string; rule?: string; repro?: string }[] }[]; rules: Record<string, { source: string; text: string }>;
 }
 
 interface Outputs extends CliResult {
@@ -54,9 +54,11 @@ describe('errspec verify with OAuth2 client credentials (built CLI)', () => {
     expect(token.ok).toBe(true);
     expect(token.findings).toEqual(expect.arrayContaining([
       expect.objectContaining({ check: 'envelope-schema', outcome: 'pass' }),
-      expect.objectContaining({ check: 'known-code', outcome: 'pass', ruleId: 'opescare.code.invalid_client' }),
+      expect.objectContaining({ check: 'known-code', outcome: 'pass', rule: 'opescare.code.invalid_client' }),
       expect.objectContaining({ check: 'code-matches-status', outcome: 'pass' }),
     ]));
+    // The finding cites its rule by id; the report's rules map describes it once.
+    expect(out.report.rules['opescare.code.invalid_client']?.source).toBeTruthy();
     expect(mock.tokenRequests).toBe(1);
     for (const secret of [WRONG_SECRET, CLIENT_ID]) expect(out.all).not.toContain(secret);
   });
