@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { Entry } from 'har-format';
 import { HarInvalidError } from '../errors';
 import type { Exchange, HeaderMap } from '../types';
-import type { Redactor } from '../util/redact';
+import { Redactor } from '../util/redact';
 
 /** Tuning of the streaming reader; the defaults suit files from kilobytes to gigabytes. */
 export interface HarReadOptions {
@@ -414,16 +414,23 @@ export function validateEntry(file: string, entry: unknown, index: number): void
   if (problem) throw new HarInvalidError(`${file}: entry ${index} ${problem}`);
 }
 
-/** Header pairs repeat across a capture (content-type, server, cache-control): their redaction is remembered, within bounds. */
+/** Learned credential sets remembered at once (most captures repeat one or a few). */
 const MEMO_LIMIT = 20_000;
+/** Values remembered per header name: a header unique to each request (x-request-id, a session cookie) stops being remembered, the rest stay. */
+const VALUES_PER_NAME = 256;
+
+/** The credentials one request carried: a redactor of them alone (to ask whether a text may hold one), and the run's redactor plus them. */
+interface Learned {
+  only: Redactor;
+  full?: Redactor;
+}
 
 /** HAR entries as exchanges, secrets redacted at capture. HAR timings are not exchanges' business. */
 export class HarCapture {
-  /** Redacted header pairs by redactor, name and value: nested maps, so a lookup builds no key string. */
-  private readonly pairs = new Map<Redactor, Map<string, Map<string, [string, string]>>>();
-  private remembered = 0;
-  /** The run's redactor plus each distinct set of request credentials, so a response echoing its request's token is redacted. */
-  private readonly learned = new Map<string, Redactor>();
+  /** Redacted header pairs of the run's redactor by name and value: nested maps, so a lookup builds no key string. */
+  private readonly pairs = new Map<string, Map<string, [string, string]>>();
+  /** Each distinct set of request credentials, so a response echoing its request's token is redacted. */
+  private readonly learned = new Map<string, Learned>();
 
   constructor(private readonly redactor: Redactor) {}
 
@@ -434,55 +441,57 @@ export class HarCapture {
     if (content?.encoding === 'base64') body = Buffer.from(body, 'base64').toString('utf8');
     const responseHeaders = joinHeaders(entry.response.headers);
     if (typeof content?.mimeType === 'string' && content.mimeType && responseHeaders['content-type'] === undefined) responseHeaders['content-type'] = content.mimeType;
-    const postData = entry.request.postData?.text;
+    const postData = typeof entry.request.postData?.text === 'string' ? entry.request.postData.text : undefined;
     const requestHeaders = joinHeaders(entry.request.headers);
-    const redactor = this.redactorFor(requestHeaders, { url: entry.request.url, body: typeof postData === 'string' ? postData : undefined });
+    const learned = this.learnedFrom(requestHeaders, { url: entry.request.url, body: postData });
+    // A text that holds none of this request's own credentials is redacted by the run's redactor: the same result, without
+    // building a redactor per request. One that may hold one gets the run's redactor plus them.
+    const redactorOf = (text: string): Redactor => (learned && learned.only.mayReveal(text) ? (learned.full ??= this.redactor.with(learned.only.secrets())) : this.redactor);
     return {
       id: `entry-${index}`,
       entry: index,
       request: {
         method: entry.request.method,
-        url: redactor.text(entry.request.url),
-        headers: this.redactHeaders(requestHeaders, redactor),
-        body: typeof postData === 'string' ? redactor.text(postData) : undefined,
+        url: redactorOf(entry.request.url).text(entry.request.url),
+        headers: this.redactHeaders(requestHeaders, redactorOf),
+        body: postData === undefined ? undefined : redactorOf(postData).text(postData),
       },
-      response: { status: entry.response.status, headers: this.redactHeaders(responseHeaders, redactor), body: redactor.text(body) },
+      response: { status: entry.response.status, headers: this.redactHeaders(responseHeaders, redactorOf), body: redactorOf(body).text(body) },
     };
   }
 
-  private redactorFor(requestHeaders: HeaderMap, request: { url?: string; body?: string }): Redactor {
+  private learnedFrom(requestHeaders: HeaderMap, request: { url?: string; body?: string }): Learned | undefined {
     const found = this.redactor.credentialsIn(requestHeaders, request);
-    if (found.length === 0) return this.redactor;
-    const credentials = found.join('\n');
-    let redactor = this.learned.get(credentials);
-    if (!redactor) {
-      redactor = this.redactor.with(found);
+    if (found.length === 0) return undefined;
+    const key = found.join('\n');
+    let learned = this.learned.get(key);
+    if (!learned) {
+      learned = { only: new Redactor(found) };
       if (this.learned.size >= MEMO_LIMIT) this.learned.clear();
-      this.learned.set(credentials, redactor);
+      this.learned.set(key, learned);
     }
-    return redactor;
+    return learned;
   }
 
-  /** Redactor.headerMap, pair by pair, remembered per redactor (per set of request credentials). */
-  private redactHeaders(headers: HeaderMap, redactor: Redactor): HeaderMap {
-    if (this.remembered >= MEMO_LIMIT) {
-      this.pairs.clear();
-      this.remembered = 0;
-    }
-    let byName = this.pairs.get(redactor);
-    if (!byName) this.pairs.set(redactor, (byName = new Map()));
+  /** Redactor.headerMap, pair by pair; the run's redactor's results are remembered. */
+  private redactHeaders(headers: HeaderMap, redactorOf: (text: string) => Redactor): HeaderMap {
     const out: HeaderMap = {};
     for (const name in headers) {
       const value = headers[name];
-      let byValue = byName.get(name);
-      if (!byValue) byName.set(name, (byValue = new Map()));
+      const redactor = redactorOf(`${name}\n${value}`);
+      if (redactor !== this.redactor) {
+        const one = redactor.headerMap({ [name]: value });
+        for (const k in one) out[k] = one[k];
+        continue;
+      }
+      let byValue = this.pairs.get(name);
+      if (!byValue) this.pairs.set(name, (byValue = new Map()));
       let pair = byValue.get(value);
       if (!pair) {
         const one = redactor.headerMap({ [name]: value });
         const redactedName = Object.keys(one)[0];
         pair = [redactedName, one[redactedName]];
-        byValue.set(value, pair);
-        this.remembered++;
+        if (byValue.size < VALUES_PER_NAME) byValue.set(value, pair);
       }
       out[pair[0]] = pair[1];
     }
