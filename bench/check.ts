@@ -10,9 +10,9 @@ export interface Shape {
 }
 
 export const SHAPES: Shape[] = [
-  { name: '1 KB entries', options: {} },
-  { name: '3 KB browser entries', options: { browser: true } },
-  { name: '10% 50 KB bodies', options: { bigBodies: { every: 10, bytes: 50_000 } } },
+  { name: '1 KB entries', options: { indent: 0 } },
+  { name: '3 KB browser entries', options: { indent: 0, browser: true } },
+  { name: '10% 50 KB bodies', options: { indent: 0, bigBodies: { every: 10, bytes: 50_000 } } },
 ];
 
 export interface ShapeFigures {
