@@ -64,3 +64,8 @@ export class ToolFailedError extends ErrspecError {
 export function isErrspecError(error: unknown): error is ErrspecError {
   return error instanceof ErrspecError;
 }
+
+/** `errspec merge`: an input that is not an errspec JSON report, or shards that cannot be one run. */
+export class ReportInvalidError extends ErrspecError {
+  override readonly code = 'ERRSPEC_REPORT_INVALID';
+}

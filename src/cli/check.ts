@@ -9,6 +9,7 @@ import { assertWritable } from '../../reporters/write';
 import type { HarRenderOptions, RenderedExchange } from '../../reporters/har-render';
 import { addReportOptions, addSecretNameOptions, type Io, type SecretNameOptions } from './io';
 import { UsageError } from '../errors';
+import { parseShard } from '../engine/shard';
 
 /** Renders each exchange where it is checked (possibly a worker thread), so only text comes back. */
 const RENDERER = require.resolve('../../reporters/har-render');
@@ -21,6 +22,7 @@ interface CheckOptions extends SecretNameOptions {
   summary?: string;
   strict: boolean;
   quiet: boolean;
+  shard?: string;
 }
 
 export function registerCheckCommand(program: Command, io: Io): void {
@@ -29,10 +31,12 @@ export function registerCheckCommand(program: Command, io: Io): void {
       .command('check')
       .description('check every non-2xx entry of a HAR 1.2 file against a vendor contract (sends no request)')
       .argument('<file.har>', 'HAR 1.2 file captured from a browser or proxy')
-      .option('--vendor <id>', 'vendor profile to check against (see `errspec vendors`), or a profile YAML file'),
+      .option('--vendor <id>', 'vendor profile to check against (see `errspec vendors`), or a profile YAML file')
+      .option('--shard <I/N>', 'check only shard I of N (every N-th entry, from entry I-1), to spread a large capture over runners; `errspec merge` combines the shards\' JSON reports'),
   )).action(async (file: string, options: CheckOptions) => {
     if (!options.vendor) throw new UsageError('check needs --vendor ID (see `errspec vendors`)');
     const profile = loadProfile(options.vendor);
+    const shard = options.shard === undefined ? undefined : parseShard(options.shard);
     // An unwritable report path is found before the capture is read, not after the whole run.
     assertWritable({ json: options.json, junit: options.junit, html: options.html, summary: options.summary });
     const out = options.json === '-' ? io.stderr : io.stdout;
@@ -56,7 +60,7 @@ export function registerCheckCommand(program: Command, io: Io): void {
     process.once('SIGINT', interrupted);
     process.once('SIGTERM', interrupted);
     try {
-      head = await checkHarRendered<RenderedExchange>(options.vendor, file, { strict: options.strict, secretNames: { headers: options.secretHeader, params: options.secretParam } }, { module: RENDERER, options: renderer }, (rendered) => {
+      head = await checkHarRendered<RenderedExchange>(options.vendor, file, { strict: options.strict, shard, secretNames: { headers: options.secretHeader, params: options.secretParam } }, { module: RENDERER, options: renderer }, (rendered) => {
         if (rendered.line !== undefined) lines.push(rendered.line);
         if (rendered.junit !== undefined) junit?.addText(rendered.junit);
         if (rendered.json !== undefined) json?.addText(rendered.json);

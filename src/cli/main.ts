@@ -8,6 +8,7 @@ import type * as VerifyCli from './verify';
 import type * as MockCli from './mock';
 import type * as ProxyCli from './proxy';
 import type * as PactCli from './pact';
+import type * as MergeCli from './merge';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 /**
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, (program: Command, io: Io) => void> = {
   mock: (program, io) => (require('./mock') as typeof MockCli).registerMockCommand(program, io),
   proxy: (program, io) => (require('./proxy') as typeof ProxyCli).registerProxyCommand(program, io),
   pact: (program, io) => (require('./pact') as typeof PactCli).registerPactCommand(program, io),
+  merge: (program, io) => (require('./merge') as typeof MergeCli).registerMergeCommand(program, io),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
