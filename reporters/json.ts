@@ -51,8 +51,13 @@ function trailerObject(trailer: Trailer, rules: RuleMap): Record<string, unknown
   };
 }
 
-/** One exchange as the JSON report lists it. */
+/**
+ * One exchange as the JSON report lists it. The reproduction its failing findings share is given once,
+ * as the exchange's `repro`; a finding carries its own only when it differs (readers: a failing,
+ * erroring or warning finding without `repro` has the exchange's).
+ */
 export function jsonExchange(e: EvaluatedExchange): Record<string, unknown> {
+  const repro = e.findings.find((f) => f.repro)?.repro;
   return {
     id: e.id,
     entry: e.entry,
@@ -60,6 +65,7 @@ export function jsonExchange(e: EvaluatedExchange): Record<string, unknown> {
     response: e.response ? { status: e.response.status, headers: e.response.headers } : null,
     ...(e.transportError ? { transportError: e.transportError } : {}),
     ok: e.ok,
+    ...(repro ? { repro } : {}),
     findings: e.findings.map((f) => ({
       check: f.check,
       outcome: f.outcome,
@@ -67,7 +73,7 @@ export function jsonExchange(e: EvaluatedExchange): Record<string, unknown> {
       ...(f.rule ? { rule: f.rule.id } : {}),
       ...(f.expected !== undefined ? { expected: f.expected } : {}),
       ...(f.actual !== undefined ? { actual: f.actual } : {}),
-      ...(f.repro ? { repro: f.repro } : {}),
+      ...(f.repro && f.repro !== repro ? { repro: f.repro } : {}),
     })),
   };
 }

@@ -22,7 +22,7 @@ interface ReportRun {
   durationMs: number;
   unreachable?: string;
   notes?: string[];
-  exchanges: (Omit<EvaluatedExchange, 'findings' | 'response'> & { response: { status: number; headers: Record<string, string> } | null; findings: (Omit<Finding, 'rule'> & { rule?: string })[] })[];
+  exchanges: (Omit<EvaluatedExchange, 'findings' | 'response'> & { repro?: string; response: { status: number; headers: Record<string, string> } | null; findings: (Omit<Finding, 'rule'> & { rule?: string })[] })[];
   rules?: Record<string, Omit<RuleRef, 'id'>>;
 }
 
@@ -83,10 +83,15 @@ export function mergeRuns(shards: ReportRun[]): VendorRun[] {
     const targets = [...new Set(runs.map((r) => r.target))];
     const rules: Record<string, Omit<RuleRef, 'id'>> = Object.assign({}, ...runs.map((r) => r.rules ?? {}));
     const exchanges: EvaluatedExchange[] = runs.flatMap((r) =>
-      r.exchanges.map((e) => ({
+      r.exchanges.map(({ repro, ...e }) => ({
         ...e,
         response: e.response ? { ...e.response, body: '' } : undefined,
-        findings: e.findings.map(({ rule, ...f }) => ({ ...f, ...(rule !== undefined ? { rule: { id: rule, ...(rules[rule] ?? { source: '', text: '' }) } } : {}) })),
+        // A failing or erroring finding without its own reproduction has the exchange's (reporters/json.ts).
+        findings: e.findings.map(({ rule, ...f }) => ({
+          ...f,
+          ...(f.repro === undefined && repro && (f.outcome === 'fail' || f.outcome === 'error') ? { repro } : {}),
+          ...(rule !== undefined ? { rule: { id: rule, ...(rules[rule] ?? { source: '', text: '' }) } } : {}),
+        })),
       })),
     );
     const entries = exchanges.filter((e) => e.entry !== null);

@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { Entry } from 'har-format';
 import { HarInvalidError } from '../errors';
 import type { Exchange, HeaderMap } from '../types';
-import { Redactor } from '../util/redact';
+import { mayReveal, secretForms, type Redactor } from '../util/redact';
 
 /** Tuning of the streaming reader; the defaults suit files from kilobytes to gigabytes. */
 export interface HarReadOptions {
@@ -421,7 +421,9 @@ const VALUES_PER_NAME = 256;
 
 /** The credentials one request carried: a redactor of them alone (to ask whether a text may hold one), and the run's redactor plus them. */
 interface Learned {
-  only: Redactor;
+  secrets: string[];
+  /** secretForms(secrets). */
+  forms: string[];
   full?: Redactor;
 }
 
@@ -446,7 +448,7 @@ export class HarCapture {
     const learned = this.learnedFrom(requestHeaders, { url: entry.request.url, body: postData });
     // A text that holds none of this request's own credentials is redacted by the run's redactor: the same result, without
     // building a redactor per request. One that may hold one gets the run's redactor plus them.
-    const redactorOf = (text: string): Redactor => (learned && learned.only.mayReveal(text) ? (learned.full ??= this.redactor.with(learned.only.secrets())) : this.redactor);
+    const redactorOf = (text: string): Redactor => (learned && mayReveal(learned.forms, text) ? (learned.full ??= this.redactor.with(learned.secrets)) : this.redactor);
     return {
       id: `entry-${index}`,
       entry: index,
@@ -466,7 +468,7 @@ export class HarCapture {
     const key = found.join('\n');
     let learned = this.learned.get(key);
     if (!learned) {
-      learned = { only: new Redactor(found) };
+      learned = { secrets: found, forms: secretForms(found) };
       if (this.learned.size >= MEMO_LIMIT) this.learned.clear();
       this.learned.set(key, learned);
     }
@@ -478,7 +480,8 @@ export class HarCapture {
     const out: HeaderMap = {};
     for (const name in headers) {
       const value = headers[name];
-      const redactor = redactorOf(`${name}\n${value}`);
+      // A secret header's value is replaced whole by any redactor (Authorization keeps its scheme): only its name can differ.
+      const redactor = redactorOf(this.redactor.isSecretHeader(name) ? name : `${name}\n${value}`);
       if (redactor !== this.redactor) {
         const one = redactor.headerMap({ [name]: value });
         for (const k in one) out[k] = one[k];

@@ -99,11 +99,7 @@ export class Redactor {
    * redactor without them (and its remembered results) for the text.
    */
   mayReveal(text: string): boolean {
-    if (this.lowerForms.length === 0) return false;
-    if (text.includes('\\')) return true;
-    const lower = text.toLowerCase();
-    for (const form of this.lowerForms) if (lower.includes(form)) return true;
-    return false;
+    return mayReveal(this.lowerForms, text);
   }
 
   isSecretParam(name: string): boolean {
@@ -242,6 +238,20 @@ export class Redactor {
     }
     return out;
   }
+}
+
+/** Every form (`formsOf`) of these secrets, lower-cased: what `mayReveal` looks for, without building a Redactor. */
+export function secretForms(secrets: Iterable<string>): string[] {
+  return [...new Set([...secrets].filter((v) => v && v.length >= MIN_SECRET_LENGTH).flatMap(formsOf).map((f) => f.toLowerCase()))];
+}
+
+/** Whether the text may hold a secret of these forms (`secretForms`): one of them ignoring case, or a backslash (a JSON escape). */
+export function mayReveal(forms: readonly string[], text: string): boolean {
+  if (forms.length === 0) return false;
+  if (text.includes('\\')) return true;
+  const lower = text.toLowerCase();
+  for (const form of forms) if (lower.includes(form)) return true;
+  return false;
 }
 
 /**

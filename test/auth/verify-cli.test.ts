@@ -15,7 +15,7 @@ const ENV = { OPESCARE_CLIENT_ID: CLIENT_ID, OPESCARE_CLIENT_SECRET: CLIENT_SECR
 interface JsonReport {
   unreachable?: string;
   notes?: string[];
-  exchanges: { id: string; ok: boolean; response: { status: number } | null; findings: { check: string; outcome: string; rule?: string; repro?: string }[] }[]; rules: Record<string, { source: string; text: string }>;
+  exchanges: { id: string; ok: boolean; repro?: string; response: { status: number } | null; findings: { check: string; outcome: string; rule?: string; repro?: string }[] }[]; rules: Record<string, { source: string; text: string }>;
 }
 
 interface Outputs extends CliResult {
@@ -114,7 +114,7 @@ describe('no credential reaches a report, a log line or a reproduction (built CL
     const out = await verify(['--vendor', 'opescare', '--base-url', server.url, '--token-env', 'OPESCARE_TOKEN', '--rate-limit-probe', '--max-requests', '3'], { OPESCARE_TOKEN: token });
     expect(server.requests.some((r) => r.headers.authorization === `Bearer ${token}`)).toBe(true);
     expect(out.all).not.toContain(token);
-    const repros = out.report.exchanges.flatMap((e) => e.findings.map((f) => f.repro ?? '')).join('\n');
+    const repros = out.report.exchanges.flatMap((e) => [e.repro ?? '', ...e.findings.map((f) => f.repro ?? '')]).join('\n');
     expect(repros).toContain('Bearer ${OPESCARE_TOKEN}');
   });
 
@@ -124,7 +124,7 @@ describe('no credential reaches a report, a log line or a reproduction (built CL
     const out = await verify(['--vendor', 'healthcloud', '--base-url', server.url, '--api-key-env', 'HC_KEY', '--api-key-header', 'x-api-key'], { HC_KEY: key });
     expect(server.requests.some((r) => r.headers['x-api-key'] === key)).toBe(true);
     expect(out.all).not.toContain(key);
-    const repros = out.report.exchanges.flatMap((e) => e.findings.map((f) => f.repro ?? '')).join('\n');
+    const repros = out.report.exchanges.flatMap((e) => [e.repro ?? '', ...e.findings.map((f) => f.repro ?? '')]).join('\n');
     expect(repros).toContain('${HC_KEY}');
   });
 
@@ -140,7 +140,7 @@ describe('no credential reaches a report, a log line or a reproduction (built CL
     );
     expect(server.requests.some((r) => r.headers.authorization === `Bearer ${accessToken}`)).toBe(true);
     for (const secret of [accessToken, CLIENT_ID, CLIENT_SECRET]) expect(out.all).not.toContain(secret);
-    const repros = out.report.exchanges.flatMap((e) => e.findings.map((f) => f.repro ?? '')).join('\n');
+    const repros = out.report.exchanges.flatMap((e) => [e.repro ?? '', ...e.findings.map((f) => f.repro ?? '')]).join('\n');
     expect(repros).toContain('Bearer ${ERRSPEC_ACCESS_TOKEN}');
   });
 });
