@@ -149,7 +149,8 @@ class JsonScanner {
     if (encoding) throw new HarInvalidError(`${this.file}: not a HAR file: it is encoded as ${encoding}; HAR files are UTF-8 (re-save it as UTF-8, e.g. iconv -f ${encoding} -t UTF-8)`);
     // A JSON value starts with one of {["-0123456789tfn.
     if (!(c === OPEN_BRACE || c === OPEN_BRACKET || c === QUOTE || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e)) {
-      throw new HarInvalidError(`${this.file}: not a HAR file: it starts with byte 0x${c.toString(16).padStart(2, '0')}, not with "{" (binary data?)`);
+      const shown = c >= 0x20 && c < 0x7f ? ` "${String.fromCharCode(c)}"` : ', binary data?';
+      throw new HarInvalidError(`${this.file}: not a HAR file: invalid JSON (it starts with byte 0x${c.toString(16).padStart(2, '0')}${shown}; a HAR starts with "{")`);
     }
   }
 

@@ -53,7 +53,7 @@ test('SIGINT during check leaves no hidden .part files', async () => {
 test('check /dev/zero is bounded: refused at its first byte, and a runaway value stops at the cap', async () => {
   const result = await runCli(['check', '/dev/zero', '--vendor', 'opescare']);
   expect(result.code).toBe(2);
-  expect(result.stderr).toContain('/dev/zero: not a HAR file: it starts with byte 0x00');
+  expect(result.stderr).toContain('/dev/zero: not a HAR file: invalid JSON (it starts with byte 0x00, binary data?');
   // A value that never ends (an unterminated string) grows the buffer only up to the cap.
   const runaway = path.join(dir, 'runaway.har');
   writeFileSync(runaway, `{"log": {"entries": [{"x": "${'a'.repeat(300_000)}`);
