@@ -19,7 +19,25 @@ export interface HarOptions {
   entries: number;
   /** Indent like Chrome DevTools' "Save all as HAR" (2 spaces); 0 writes one compact line per entry. */
   indent?: number;
+  /** Request headers and cookies a browser sends (user agent, client hints, cookies, referer): about 3 KB an entry. */
+  browser?: boolean;
+  /** Every `every`-th response body carries `bytes` more (an `issues` list): large bodies among small ones. */
+  bigBodies?: { every: number; bytes: number };
 }
+
+/** What a browser adds to each request, as Chrome records it. */
+const BROWSER_HEADERS: Record<string, string> = {
+  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  'accept-language': 'en-GB,en-US;q=0.9,en;q=0.8,de;q=0.7',
+  'accept-encoding': 'gzip, deflate, br, zstd',
+  'sec-ch-ua': '"Google Chrome";v="131", "Chromium";v="131", "Not_A Brand";v="24"',
+  'sec-ch-ua-mobile': '?0',
+  'sec-ch-ua-platform': '"Linux"',
+  'sec-fetch-dest': 'empty',
+  'sec-fetch-site': 'same-site',
+  referer: 'https://app.example/patients/search?tab=recent&sort=name',
+  priority: 'u=1, i',
+};
 
 type Header = { name: string; value: string };
 
@@ -65,12 +83,21 @@ const STATUS_TEXT: Record<number, string> = {
 const headerList = (map: Record<string, string>): Header[] => Object.entries(map).map(([name, value]) => ({ name, value }));
 
 /** A HAR 1.2 entry as a browser records it: request, response, cache and timings. */
-function entryFor(profile: Profile, probe: ProbeDef, mutate: Mutation, index: number): unknown {
+function entryFor(profile: Profile, probe: ProbeDef, mutate: Mutation, index: number, options: HarOptions): unknown {
   const base = `https://api.${profile.id}.example`;
   const out = requestFor(probe, base, profile.doc.ids, [...profile.doc.envelope.mediaTypes, 'application/json'].join(', '));
   const authHeader = profile.doc.auth.scheme === 'api-key' ? (profile.doc.auth.header ?? 'x-api-key') : 'authorization';
   if (probe.auth !== 'none') out.headers[authHeader] = profile.doc.auth.scheme === 'bearer' ? 'Bearer bench-recorded-token-3f9a' : 'bench-recorded-key-3f9a';
-  const response = mutate(probe.mock);
+  let response = mutate(probe.mock);
+  const big = options.bigBodies && index % options.bigBodies.every === options.bigBodies.every - 1 ? options.bigBodies.bytes : 0;
+  if (big > 0 && response.body && typeof response.body === 'object' && !Array.isArray(response.body)) {
+    const issue = { severity: 'error', code: 'processing', diagnostics: 'field failed validation against the profile: value out of range' };
+    const count = Math.ceil(big / JSON.stringify(issue).length);
+    response = { ...response, body: { ...(response.body as object), issues: Array.from({ length: count }, () => issue) } };
+  }
+  const browser = options.browser
+    ? { ...BROWSER_HEADERS, cookie: `session=s%3A${index.toString(36)}a8f0c2e9.Qw3rTy; _ga=GA1.1.${1000 + (index % 97)}.1732287600; consent=analytics%3Dno%26ads%3Dno; theme=dark`, 'x-request-id': `client-${index.toString(16).padStart(10, '0')}` }
+    : {};
   const mediaType = profile.doc.envelope.mediaTypes[0];
   const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
   const responseHeaders: Record<string, string> = {
@@ -94,7 +121,8 @@ function entryFor(profile: Profile, probe: ProbeDef, mutate: Mutation, index: nu
       url: out.url,
       httpVersion: 'HTTP/1.1',
       cookies: [],
-      headers: headerList({ host: url.host, ...out.headers, 'sec-fetch-mode': 'cors', origin: 'https://app.example' }),
+      headers: headerList({ host: url.host, ...out.headers, 'sec-fetch-mode': 'cors', origin: 'https://app.example', ...browser }),
+      ...(options.browser ? { cookies: [{ name: 'session', value: `s%3A${index.toString(36)}a8f0c2e9.Qw3rTy` }, { name: 'theme', value: 'dark' }] } : {}),
       queryString: [...url.searchParams].map(([name, value]) => ({ name, value })),
       ...(out.body !== undefined ? { postData: { mimeType: 'application/json', text: out.body } } : {}),
       headersSize: -1,
@@ -147,7 +175,7 @@ export function generateHar(file: string, options: HarOptions): GeneratedHar {
       const probe = profile.probes[round % profile.probes.length];
       const mutation = MUTATIONS[Math.floor(round / profile.probes.length) % MUTATIONS.length];
       if (mutation === asDocumented) conformant++;
-      const json = JSON.stringify(entryFor(profile, probe, mutation, i), null, indent);
+      const json = JSON.stringify(entryFor(profile, probe, mutation, i, options), null, indent);
       chunk += `${i > 0 ? `,${pad}` : ''}${indent > 0 ? json.replace(/\n/g, pad) : json}`;
       if (chunk.length > 1 << 20) {
         writeSync(fd, chunk);

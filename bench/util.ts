@@ -16,6 +16,8 @@ export interface Timed {
   stderr: string;
   /** Peak resident set size of the child in bytes, when measured. */
   maxRss?: number;
+  /** CPU time of the child (user + system, all threads) in ms, when measured. */
+  cpuMs?: number;
 }
 
 export interface TimeOptions {
@@ -46,15 +48,18 @@ export function timeCommand(command: string, args: string[], options: TimeOption
     child.on('close', (code) => {
       const ms = performance.now() - started;
       let maxRss: number | undefined;
+      let cpuMs: number | undefined;
       if (rssFile) {
         try {
-          maxRss = (JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRSS: number }).maxRSS * 1024;
+          const usage = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRSS: number; cpuMicros: number };
+          maxRss = usage.maxRSS * 1024;
+          cpuMs = usage.cpuMicros / 1000;
         } catch {
           maxRss = undefined;
         }
         rmSync(rssFile, { force: true });
       }
-      resolve({ ms, code, stdout, stderr, maxRss });
+      resolve({ ms, code, stdout, stderr, maxRss, cpuMs });
     });
   });
 }
@@ -121,3 +126,17 @@ export const fmt = {
   mb: (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`,
   rate: (perSecond: number): string => `${Math.round(perSecond).toLocaleString('en-US')}/s`,
 };
+
+/** The median of some measurements with their range, as the bench prints ratios. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export function spread(values: number[]): Spread {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values), n: values.length };
+}
+
+export const fmtSpread = (s: Spread, unit = 'x'): string => `${s.median.toFixed(2)}${unit} (${s.min.toFixed(2)}-${s.max.toFixed(2)}, ${s.n} pairs)`;

@@ -1,6 +1,7 @@
-import type { EvaluatedExchange } from '../src/types';
+import type { EvaluatedExchange, RuleRef } from '../src/types';
 import { exchangeLine } from './console';
-import { jsonExchangeText, junitExchangeText } from './stream';
+import { jsonExchangeText } from './json';
+import { junitExchangeText } from './junit';
 
 /** What `errspec check` prints and writes per exchange (JSON-serialisable: it may come from a worker thread). */
 export interface HarRenderOptions {
@@ -19,13 +20,23 @@ export interface RenderedExchange {
   line?: string;
   json?: string;
   junit?: string;
+  /** Rules this exchange's findings cite that this renderer has not handed out before (for the JSON report's `rules` map). */
+  rules?: RuleRef[];
   exchange?: EvaluatedExchange;
 }
 
 /** Per exchange, the texts of `errspec check`'s outputs: built where the exchange is checked, so only text crosses threads. */
 export function createRenderer(options: HarRenderOptions): (exchange: EvaluatedExchange) => RenderedExchange {
+  const described = new Set<string>();
   return (exchange) => {
     const out: RenderedExchange = {};
+    if (options.json) {
+      for (const f of exchange.findings) {
+        if (!f.rule || described.has(f.rule.id)) continue;
+        described.add(f.rule.id);
+        (out.rules ??= []).push(f.rule);
+      }
+    }
     if (options.lines && exchange.findings.length > 0) out.line = exchangeLine(options.vendor, exchange, { color: options.color });
     if (options.json) out.json = jsonExchangeText(exchange);
     if (options.junit) out.junit = junitExchangeText(options.vendor, exchange);

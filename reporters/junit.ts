@@ -1,75 +1,124 @@
-import { targetKindOf } from './target';
-import { runSummary } from '../src/engine/summary';
-import { create } from 'xmlbuilder2';
-import type { VendorRun } from '../src/types';
-import { details, xmlSafe } from './junit-text';
 import { coverageProperties } from './coverage';
+import { targetKindOf } from './target';
+import { XMLBuilder } from 'fast-xml-parser';
+import { runSummary } from '../src/engine/summary';
+import type { EvaluatedExchange, Summary, VendorRun } from '../src/types';
+import { details, xmlSafe } from './junit-text';
 
 export { details, xmlSafe } from './junit-text';
 
 /**
- * xmlbuilder2 takes `&name;` and `&#n;` in text for entity references and writes them as they are: an
- * HTML error page's `&nbsp;` quoted in a message would be an undefined entity and the file not XML.
- * Every `&` is escaped before it gets there (xmlbuilder2 leaves `&amp;` alone).
+ * The one JUnit writer (Ant/Jenkins schema, validated in the tests against Jenkins' junit-4.xsd): one
+ * testsuite per vendor, one testcase per (exchange, check). That schema allows no `skipped` total on
+ * <testsuites> and no attributes on <skipped>, so a skip's message is its text.
+ *
+ * It writes in pieces so a run too large to hold streams (reporters/stream.ts): the head of a suite,
+ * each exchange's testcases (one per line, built where the exchange is checked), the tail. fast-xml-parser's
+ * XMLBuilder does the markup and escaping (xmlbuilder2 measured 60-140 µs a testcase, 10-20x this: more
+ * than the whole check of an entry). Every `&` is escaped, so an HTML page's `&nbsp;` quoted in a message
+ * stays text; characters XML 1.0 cannot carry are made visible by xmlSafe first.
  */
-const literal = (value: string): string => value.replace(/&/g, '&amp;');
-
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 /**
- * JUnit XML (Ant/Jenkins schema, validated in the tests against Jenkins' junit-4.xsd): one testsuite per
- * vendor, one testcase per (exchange, check). That schema allows no `skipped` total on <testsuites> and
- * no attributes on <skipped>, so a skip's message is its text.
+ * The builder's escaping in one pass instead of one per character (its default also writes `'` as
+ * `&apos;`, which neither double-quoted attributes nor text need). The builder hands the replacement to
+ * String.prototype.replace, which takes a function.
  */
-export function renderJunit(runs: VendorRun[]): string {
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', { name: 'errspec' });
-  let total = 0, failures = 0, errors = 0, time = 0;
-  runs.forEach((run, index) => {
-    const cases = run.exchanges.flatMap((e) => e.findings.map((f) => ({ e, f })));
-    // The engine's summary, never a count of this writer's own: one testcase per check, `target > reachable` included.
-    const s = runSummary(run);
-    const suiteFailures = s.failed;
-    const suiteErrors = s.errors;
-    const suiteSkipped = s.skipped;
-    const seconds = run.durationMs / 1000;
-    const suite = root.ele('testsuite', {
-      name: literal(xmlSafe(run.vendor)),
-      id: String(index),
-      package: 'errspec',
-      hostname: 'localhost',
-      // JUnit timestamps carry no zone (Ant's ISO8601_DATETIME_PATTERN); errspec's are UTC.
-      timestamp: run.startedAt.replace(/(\.\d+)?Z$/, ''),
-      tests: String(s.checks),
-      failures: String(suiteFailures),
-      errors: String(suiteErrors),
-      skipped: String(suiteSkipped),
-      time: seconds.toFixed(3),
-    });
-    const properties = suite.ele('properties')
-      .ele('property', { name: 'target', value: literal(xmlSafe(run.target)) }).up()
-      .ele('property', { name: 'target-kind', value: targetKindOf(run) }).up()
-      .ele('property', { name: 'source', value: run.source }).up();
-    for (const [name, value] of coverageProperties(run.coverage)) properties.ele('property', { name, value: literal(xmlSafe(value)) });
-    if (run.unreachable) {
-      suite.ele('testcase', { classname: literal(xmlSafe(run.vendor)), name: 'target > reachable', time: '0.000' })
-        .ele('error', { message: literal(xmlSafe(run.unreachable)), type: 'unreachable' }).txt(literal(xmlSafe(run.unreachable)));
-    }
-    for (const { e, f } of cases) {
-      // The request's time goes on the exchange's first check (checks themselves take no time), so times add up.
-      const first = e.findings[0] === f;
-      const testcase = suite.ele('testcase', {
-        classname: literal(xmlSafe(run.vendor)),
-        name: literal(xmlSafe(`${e.id} > ${f.check}`)),
-        time: (first ? (e.durationMs ?? 0) / 1000 : 0).toFixed(3),
-      });
-      if (f.outcome === 'fail') testcase.ele('failure', { message: literal(xmlSafe(f.message)), type: f.check }).txt(literal(details(e, f)));
-      else if (f.outcome === 'error') testcase.ele('error', { message: literal(xmlSafe(f.message)), type: 'transport' }).txt(literal(details(e, f)));
-      else if (f.outcome === 'skip') testcase.ele('skipped').txt(literal(xmlSafe(f.message)));
-      else if (f.outcome === 'warn') testcase.ele('system-out').txt(literal(xmlSafe(`warning: ${details(e, f)}`)));
-    }
-    total += s.checks;
-    failures += suiteFailures;
-    errors += suiteErrors;
-    time += seconds;
-  });
-  root.att({ tests: String(total), failures: String(failures), errors: String(errors), time: time.toFixed(3) });
-  return root.end({ prettyPrint: true }) + '\n';
+const entities = [{ regex: /[&<>"]/g, val: ((c: string) => ESCAPES[c]) as unknown as string }];
+const options = { ignoreAttributes: false, attributeNamePrefix: '@', suppressEmptyNode: true, processEntities: true, entities } as const;
+const builder = new XMLBuilder({ ...options, format: false } as ConstructorParameters<typeof XMLBuilder>[0]);
+const pretty = new XMLBuilder({ ...options, format: true, indentBy: '  ' } as ConstructorParameters<typeof XMLBuilder>[0]);
+
+/** Where a suite's testcases go in the head built around them. */
+const CASES = 'errspec-testcases-here';
+
+/** A run without its exchanges: what the head of a suite needs. */
+export interface SuiteHead extends Pick<VendorRun, 'vendor' | 'target' | 'targetKind' | 'source' | 'startedAt' | 'durationMs' | 'unreachable' | 'coverage'> {
+  /** The run's totals as `runSummary` counts them. */
+  summary: Summary;
 }
+
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+/** `<testsuites ...>` with the totals of all suites. */
+export function testsuitesOpen(totals: { tests: number; failures: number; errors: number; seconds: number }): string {
+  const xml = builder.build({ testsuites: { '@name': 'errspec', '@tests': String(totals.tests), '@failures': String(totals.failures), '@errors': String(totals.errors), '@time': totals.seconds.toFixed(3), [CASES]: '' } }) as string;
+  return xml.slice(0, xml.indexOf(`<${CASES}/>`));
+}
+
+export const TESTSUITES_CLOSE = '</testsuites>\n';
+
+/** A suite's opening lines (its properties, and the `target > reachable` error of an unreachable target), and its closing. */
+export function suiteFrame(head: SuiteHead, index: number): { open: string; close: string } {
+  // The run's one summary (`runSummary`: an unreachable target already counts as one check and one error).
+  const s = head.summary;
+  const suite: Record<string, unknown> = {
+    '@name': xmlSafe(head.vendor),
+    '@id': String(index),
+    '@package': 'errspec',
+    '@hostname': 'localhost',
+    // JUnit timestamps carry no zone (Ant's ISO8601_DATETIME_PATTERN); errspec's are UTC.
+    '@timestamp': head.startedAt.replace(/(\.\d+)?Z$/, ''),
+    '@tests': String(s.checks),
+    '@failures': String(s.failed),
+    '@errors': String(s.errors),
+    '@skipped': String(s.skipped),
+    '@time': (head.durationMs / 1000).toFixed(3),
+    properties: {
+      property: [
+        { '@name': 'target', '@value': xmlSafe(head.target) },
+        { '@name': 'target-kind', '@value': targetKindOf(head) },
+        { '@name': 'source', '@value': head.source },
+        ...coverageProperties(head.coverage).map(([name, value]) => ({ '@name': name, '@value': xmlSafe(value) })),
+      ],
+    },
+    ...(head.unreachable
+      ? { testcase: { '@classname': xmlSafe(head.vendor), '@name': 'target > reachable', '@time': '0.000', error: { '@message': xmlSafe(head.unreachable), '@type': 'unreachable', '#text': xmlSafe(head.unreachable) } } }
+      : {}),
+    [CASES]: '',
+  };
+  const xml = pretty.build({ testsuite: suite }) as string;
+  const at = xml.indexOf(`<${CASES}/>`);
+  const indent = (text: string): string => text.replace(/^(?=.)/gm, '  ');
+  return { open: indent(xml.slice(0, at).trimEnd()), close: '  </testsuite>\n' };
+}
+
+/** The testcases of one exchange, one line each ('' when it has no findings). */
+export function junitExchangeText(vendor: string, exchange: EvaluatedExchange): string {
+  if (exchange.findings.length === 0) return '';
+  const classname = xmlSafe(vendor);
+  const cases = exchange.findings.map((f, i) => {
+    // The request's time goes on the exchange's first check (checks themselves take no time), so times add up.
+    const testcase: Record<string, unknown> = { '@classname': classname, '@name': xmlSafe(`${exchange.id} > ${f.check}`), '@time': (i === 0 ? (exchange.durationMs ?? 0) / 1000 : 0).toFixed(3) };
+    if (f.outcome === 'fail') testcase.failure = { '@message': xmlSafe(f.message), '@type': f.check, '#text': details(exchange, f) };
+    else if (f.outcome === 'error') testcase.error = { '@message': xmlSafe(f.message), '@type': 'transport', '#text': details(exchange, f) };
+    else if (f.outcome === 'skip') testcase.skipped = xmlSafe(f.message);
+    else if (f.outcome === 'warn') testcase['system-out'] = xmlSafe(`warning: ${details(exchange, f)}`);
+    return testcase;
+  });
+  return (builder.build({ testcase: cases }) as string).replace(/<testcase /g, '\n    <testcase ').slice(1);
+}
+
+/** The whole report of these runs, as the streamed writer writes it piece by piece. */
+export function renderJunit(runs: VendorRun[]): string {
+  const parts: string[] = [];
+  const totals = { tests: 0, failures: 0, errors: 0, seconds: 0 };
+  runs.forEach((run, index) => {
+    // The engine's summary, never a count of this writer's own: one testcase per check, `target > reachable` included.
+    const summary = runSummary(run);
+    const frame = suiteFrame({ ...run, summary }, index);
+    parts.push(`${frame.open}\n`);
+    for (const exchange of run.exchanges) {
+      const text = junitExchangeText(run.vendor, exchange);
+      if (text !== '') parts.push(`${text}\n`);
+    }
+    parts.push(frame.close);
+    totals.tests += summary.checks;
+    totals.failures += summary.failed;
+    totals.errors += summary.errors;
+    totals.seconds += run.durationMs / 1000;
+  });
+  return `${XML_DECLARATION}${testsuitesOpen(totals)}\n${parts.join('')}${TESTSUITES_CLOSE}`;
+}
+
+export { XML_DECLARATION };

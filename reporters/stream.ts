@@ -1,18 +1,16 @@
-import { targetKindOf } from './target';
-import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { writeFileAtomicWith } from '../src/util/write-atomic';
+import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EvaluatedExchange, Summary, VendorRun } from '../src/types';
-import { jsonExchange, jsonReport } from './json';
-import { details, xmlSafe } from './junit-text';
-import { coverageProperties } from './coverage';
+import type { EvaluatedExchange, RuleRef, Summary, VendorRun } from '../src/types';
+import { jsonExchangeText, jsonHeadText, jsonTrailerText, rulesOf, type RuleMap } from './json';
+import { junitExchangeText, suiteFrame, testsuitesOpen, TESTSUITES_CLOSE, XML_DECLARATION } from './junit';
 
 /**
- * Reports written while a run streams (`errspec check` on a large HAR), byte for byte what
- * renderJson and renderJunit write for the same run, without holding the run: each exchange's
- * text goes to a part file as it comes, and the head, which carries the run's totals, is written
- * before it once the run is over.
+ * Reports written while a run streams (`errspec check` on a large HAR, a long proxy session): the
+ * same writers as renderJson and renderJunit (reporters/json.ts, reporters/junit.ts), piece by piece,
+ * without holding the run. Each exchange's text goes straight into the report's temporary file as it
+ * comes; the file is synced once and renamed over the target at the end (so readers never see half a
+ * report), or removed when the run does not complete.
  */
 
 /** A run without its exchanges: what a streamed report needs besides them. */
@@ -21,125 +19,125 @@ export interface RunHead extends Omit<VendorRun, 'exchanges'> {
   summary: Summary;
 }
 
-/** What goes around the exchanges of a one-run report; `empty` is the whole report of a run without any. */
-interface Frame {
-  before: string;
-  after: string;
-  empty: string;
-}
-
-/** An exchange of a one-run JSON report, as renderJson indents it inside `exchanges`. */
-export function jsonExchangeText(exchange: EvaluatedExchange): string {
-  return `    ${JSON.stringify(jsonExchange(exchange), null, 2).replace(/\n/g, '\n    ')}`;
-}
-
-function jsonFrame(head: RunHead): Frame {
-  const report = jsonReport({ ...head, exchanges: [] });
-  report.summary = head.summary;
-  const empty = `${JSON.stringify(report, null, 2)}\n`;
-  const tail = '"exchanges": []\n}\n';
-  // jsonReport keeps exchanges last; if that ever changes, this must too.
-  if (!empty.endsWith(tail)) throw new Error('the JSON report no longer ends with its exchanges');
-  return { before: `${empty.slice(0, -tail.length)}"exchanges": [\n`, after: '\n  ]\n}\n', empty };
-}
-
-const escapeText = (text: string): string => text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
-const escapeAttribute = (text: string): string =>
-  text.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
-
-/** An element as xmlbuilder2 pretty-prints it: attributes in order, text inline, empty elements self-closed. */
-function element(indent: string, name: string, attributes: [string, string][], text?: string): string {
-  const attrs = attributes.map(([k, v]) => ` ${k}="${escapeAttribute(v)}"`).join('');
-  return text === undefined || text === '' ? `${indent}<${name}${attrs}/>` : `${indent}<${name}${attrs}>${escapeText(text)}</${name}>`;
-}
-
-/** The testcases of one exchange in a JUnit report, as renderJunit writes them. */
-export function junitExchangeText(vendor: string, exchange: EvaluatedExchange): string {
-  const classname = xmlSafe(vendor);
-  const cases: string[] = [];
-  exchange.findings.forEach((f, i) => {
-    // renderJunit puts the request's time on the first check of an exchange.
-    const attributes: [string, string][] = [['classname', classname], ['name', xmlSafe(`${exchange.id} > ${f.check}`)], ['time', (i === 0 ? (exchange.durationMs ?? 0) / 1000 : 0).toFixed(3)]];
-    let child: string | undefined;
-    if (f.outcome === 'fail') child = element('      ', 'failure', [['message', xmlSafe(f.message)], ['type', f.check]], details(exchange, f));
-    else if (f.outcome === 'error') child = element('      ', 'error', [['message', xmlSafe(f.message)], ['type', 'transport']], details(exchange, f));
-    else if (f.outcome === 'skip') child = element('      ', 'skipped', [], xmlSafe(f.message));
-    else if (f.outcome === 'warn') child = element('      ', 'system-out', [], xmlSafe(`warning: ${details(exchange, f)}`));
-    cases.push(child === undefined ? element('    ', 'testcase', attributes) : `${element('    ', 'testcase', attributes).slice(0, -2)}>\n${child}\n    </testcase>`);
-  });
-  return cases.join('\n');
-}
-
-function junitFrame(head: RunHead): Frame {
-  // The run's one summary (`runSummary`: an unreachable target already counts as one check and one error).
-  const s = head.summary;
-  const seconds = (head.durationMs / 1000).toFixed(3);
-  const tests = String(s.checks);
-  const errors = String(s.errors);
-  const lines = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `${element('', 'testsuites', [['name', 'errspec'], ['tests', tests], ['failures', String(s.failed)], ['errors', errors], ['time', seconds]]).slice(0, -2)}>`,
-    `${element('  ', 'testsuite', [
-      ['name', xmlSafe(head.vendor)], ['id', '0'], ['package', 'errspec'], ['hostname', 'localhost'],
-      ['timestamp', head.startedAt.replace(/(\.\d+)?Z$/, '')], ['tests', tests], ['failures', String(s.failed)], ['errors', errors],
-      ['skipped', String(s.skipped)], ['time', seconds],
-    ]).slice(0, -2)}>`,
-    '    <properties>',
-    element('      ', 'property', [['name', 'target'], ['value', xmlSafe(head.target)]]),
-    element('      ', 'property', [['name', 'target-kind'], ['value', targetKindOf(head)]]),
-    element('      ', 'property', [['name', 'source'], ['value', head.source]]),
-    ...coverageProperties(head.coverage).map(([name, value]) => element('      ', 'property', [['name', name], ['value', xmlSafe(value)]])),
-    '    </properties>',
-  ];
-  if (head.unreachable) {
-    const attributes: [string, string][] = [['classname', xmlSafe(head.vendor)], ['name', 'target > reachable'], ['time', '0.000']];
-    lines.push(`${element('    ', 'testcase', attributes).slice(0, -2)}>`, element('      ', 'error', [['message', xmlSafe(head.unreachable)], ['type', 'unreachable']], xmlSafe(head.unreachable)), '    </testcase>');
-  }
-  const before = `${lines.join('\n')}\n`;
-  const after = '\n  </testsuite>\n</testsuites>\n';
-  return { before, after, empty: `${before.slice(0, -1)}${after}` };
-}
+export { jsonExchangeText } from './json';
+export { junitExchangeText } from './junit';
 
 /** How much exchange text is gathered before one write. */
 const FLUSH_BYTES = 1 << 20;
 
+/** Temporary files of reports being written, removed on SIGINT/SIGTERM by `abortAll` (`errspec check` calls it). */
+const open = new Set<StreamedReport>();
+
+/** Remove the temporary file of every report still being written: an interrupted run leaves no hidden `.part` files. */
+export function abortAllStreamedReports(): void {
+  for (const report of [...open]) report.abort();
+}
+
+interface Format {
+  /** What goes before the exchanges, known when the report starts (JSON) or reserved to be overwritten (JUnit). */
+  start(): string;
+  /** What goes before the exchanges, once the run is over: null when start() was already final. */
+  head(head: RunHead): string | null;
+  /** What follows the exchanges. */
+  tail(head: RunHead, added: number, rules: RuleMap): string;
+  separator: string;
+  /** Before the first exchange. */
+  lead: string;
+  /** The final head widened by `room` bytes of white space, to overwrite the reserved one in place. */
+  pad(final: string, room: number): string;
+}
+
+/** The JSON report: head known at the start (tool, vendor, target, source, startedAt), totals and rules after the exchanges. */
+function jsonFormat(known: Partial<RunHead>): Format {
+  let started: string | undefined;
+  return {
+    // A timestamp has one length: a placeholder leaves room for the run's own.
+    start: () => (started = jsonHeadText({ source: 'har', startedAt: '2026-01-01T00:00:00.000Z', vendor: '', target: '', ...known })),
+    head: (head) => {
+      const final = jsonHeadText(head);
+      return final === started ? null : final;
+    },
+    tail: (head, added, rules) => jsonTrailerText(head, added > 0, rules),
+    // JSON allows white space between any two tokens: after the opening brace.
+    pad: (final, room) => `{${' '.repeat(room)}${final.slice(1)}`,
+    separator: ',\n',
+    lead: '\n',
+  };
+}
+
+/** Placeholder totals wider than any real ones: the reserved head is overwritten in place, padded with spaces inside its tags. */
+const WIDEST: Summary = { exchanges: 1e11, checks: 1e11, passed: 1e11, failed: 1e11, warnings: 1e11, skipped: 1e11, errors: 1e11 };
+
+function junitHeadText(head: RunHead): string {
+  const s = head.summary;
+  const frame = suiteFrame(head, 0);
+  return `${XML_DECLARATION}${testsuitesOpen({ tests: s.checks, failures: s.failed, errors: s.errors, seconds: head.durationMs / 1000 })}\n${frame.open}\n`;
+}
+
+function junitFormat(known: Partial<RunHead> & { vendor: string }): Format {
+  const reserved = (): RunHead => ({
+    vendor: known.vendor, title: '', target: known.target ?? '', source: known.source ?? 'har', startedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 1e14, strict: false, summary: WIDEST, ...(known.unreachable ? { unreachable: known.unreachable } : {}),
+  });
+  return {
+    start: () => junitHeadText(reserved()),
+    head: junitHeadText,
+    tail: (head, added) => `${added > 0 ? '\n' : ''}${suiteFrame(head, 0).close}${TESTSUITES_CLOSE}`,
+    pad: (final, room) => {
+      // Spaces before the `>` of the first element after the declaration: white space XML allows inside a tag.
+      const at = final.indexOf('>', final.indexOf('?>') + 2);
+      return `${final.slice(0, at)}${' '.repeat(room)}${final.slice(at)}`;
+    },
+    separator: '\n',
+    lead: '',
+  };
+}
+
 /**
  * One report being streamed to a file (written atomically at the end, like writeFileAtomic) or to a
- * stream (`--json -`). Call add() per exchange, then finish() with the run's head, or abort().
+ * stream (`--json -`). Call add() (or addText() and addRules()) per exchange, then finish() with the
+ * run's head, or abort().
  */
 export class StreamedReport {
   private readonly part: string;
   private fd: number | undefined;
   private pending: string[] = [];
   private pendingBytes = 0;
-  /** Texts added, and of those already in the part file. */
+  /** Texts added, and of those already in the file. */
   private added = 0;
   private written = 0;
+  /** Bytes of the file before the first exchange. */
+  private readonly startBytes: number;
+  private readonly rules: RuleMap = {};
 
   private constructor(
     private readonly target: string | NodeJS.WritableStream,
-    private readonly frame: (head: RunHead) => Frame,
+    private readonly format: Format,
     private readonly text: (e: EvaluatedExchange) => string,
-    private readonly separator: string,
   ) {
     const dir = typeof target === 'string' ? path.dirname(path.resolve(target)) : os.tmpdir();
     mkdirSync(dir, { recursive: true });
     this.part = path.join(dir, `.${typeof target === 'string' ? path.basename(target) : 'errspec-report'}.${process.pid}.${Date.now()}.part`);
     this.fd = openSync(this.part, 'w');
+    open.add(this);
+    const start = Buffer.from(format.start(), 'utf8');
+    writeBytes(this.fd, start, null);
+    this.startBytes = start.length;
   }
 
-  /** The JSON report of one run (`target` a file, or a stream for `--json -`). */
-  static json(target: string | NodeJS.WritableStream): StreamedReport {
-    return new StreamedReport(target, jsonFrame, jsonExchangeText, ',\n');
+  /** The JSON report of one run (`target` a file, or a stream for `--json -`); `known`: the head's fields known before the run. */
+  static json(target: string | NodeJS.WritableStream, known: Partial<RunHead> = {}): StreamedReport {
+    return new StreamedReport(target, jsonFormat(known), jsonExchangeText);
   }
 
-  /** The JUnit report of one vendor's run. */
-  static junit(target: string, vendor: string): StreamedReport {
-    return new StreamedReport(target, junitFrame, (e) => junitExchangeText(vendor, e), '\n');
+  /** The JUnit report of one vendor's run; `known`: the head's fields known before the run (the target, to reserve room for it). */
+  static junit(target: string, vendor: string, known: Partial<RunHead> = {}): StreamedReport {
+    return new StreamedReport(target, junitFormat({ ...known, vendor }), (e) => junitExchangeText(vendor, e));
   }
 
   add(exchange: EvaluatedExchange): void {
     this.addText(this.text(exchange));
+    this.addRules(rulesOf([exchange]));
   }
 
   /** An exchange's text as jsonExchangeText or junitExchangeText made it (perhaps on another thread). */
@@ -152,9 +150,18 @@ export class StreamedReport {
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
   }
 
+  /** Rules the added exchanges' findings cite: described once, in the JSON report's `rules` map. */
+  addRules(rules: Iterable<RuleRef> | RuleMap): void {
+    if (Symbol.iterator in rules) {
+      for (const rule of rules as Iterable<RuleRef>) if (!(rule.id in this.rules)) this.rules[rule.id] = describe(rule);
+    } else {
+      for (const [id, rule] of Object.entries(rules)) if (!(id in this.rules)) this.rules[id] = rule;
+    }
+  }
+
   private flush(): void {
     if (this.pending.length === 0 || this.fd === undefined) return;
-    writeAll(this.fd, `${this.written > 0 ? this.separator : ''}${this.pending.join(this.separator)}`);
+    writeAll(this.fd, `${this.written > 0 ? this.format.separator : this.format.lead}${this.pending.join(this.format.separator)}`);
     this.written += this.pending.length;
     this.pending = [];
     this.pendingBytes = 0;
@@ -163,52 +170,94 @@ export class StreamedReport {
   /** Write the report: head, the exchanges in the order added, tail. */
   finish(head: RunHead): void {
     this.flush();
-    const frame = this.frame(head);
+    if (this.fd === undefined) throw new Error('the report was aborted');
     try {
+      writeAll(this.fd, this.format.tail(head, this.added, this.rules));
+      const final = this.format.head(head);
+      let file = this.part;
+      if (final !== null) file = this.rewriteHead(final);
       if (typeof this.target === 'string') {
-        writeFileAtomicWith(this.target, (out) => this.copyTo((bytes, length) => writeBytes(out, bytes, length), frame));
+        if (this.fd !== undefined) {
+          fsyncSync(this.fd);
+          closeSync(this.fd);
+          this.fd = undefined;
+        }
+        renameSync(file, this.target);
       } else {
-        const stream = this.target;
-        // The read buffer is reused: a stream that writes later needs its own copy.
-        this.copyTo((bytes, length) => stream.write(Buffer.from(bytes.subarray(0, length))), frame);
+        this.copyTo(file, this.target);
       }
     } finally {
       this.abort();
     }
   }
 
-  /** Drop the part file: a run that did not complete writes no report. */
+  /** Put the final head in place: over the reserved one, padded inside its first tag, or (longer than reserved) in a new file. */
+  private rewriteHead(final: string): string {
+    const bytes = Buffer.from(final, 'utf8');
+    const room = this.startBytes - bytes.length;
+    if (room >= 0) {
+      writeBytes(this.fd!, Buffer.from(this.format.pad(final, room), 'utf8'), 0);
+      return this.part;
+    }
+    // A head that outgrew its room (a long unreachable message): copy the exchanges after it once.
+    const other = `${this.part}.head`;
+    const out = openSync(other, 'w');
+    try {
+      writeBytes(out, bytes, null);
+      closeSync(this.fd!);
+      this.fd = undefined;
+      copyFile(this.part, this.startBytes, (buffer, length) => writeBytes(out, buffer.subarray(0, length), null));
+      fsyncSync(out);
+    } finally {
+      closeSync(out);
+    }
+    rmSync(this.part, { force: true });
+    renameSync(other, this.part);
+    return this.part;
+  }
+
+  private copyTo(file: string, stream: NodeJS.WritableStream): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    // The read buffer is reused: a stream that writes later needs its own copy.
+    copyFile(file, 0, (buffer, length) => stream.write(Buffer.from(buffer.subarray(0, length))));
+  }
+
+  /** Drop the temporary file: a run that did not complete writes no report. */
   abort(): void {
+    open.delete(this);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
     rmSync(this.part, { force: true });
   }
+}
 
-  private copyTo(write: (bytes: Buffer, length: number) => void, frame: Frame): void {
-    const writeText = (text: string): void => {
-      const bytes = Buffer.from(text, 'utf8');
-      write(bytes, bytes.length);
-    };
-    if (this.added === 0) return writeText(frame.empty);
-    writeText(frame.before);
-    closeSync(this.fd!);
-    this.fd = undefined;
-    const input = openSync(this.part, 'r');
-    try {
-      const buffer = Buffer.allocUnsafe(1 << 20);
-      for (let read = readSync(input, buffer); read > 0; read = readSync(input, buffer)) write(buffer, read);
-    } finally {
-      closeSync(input);
+/** A rule as the JSON report's `rules` map describes it. */
+function describe(rule: RuleRef): RuleMap[string] {
+  return { source: rule.source, text: rule.text, ...(rule.quote ? { quote: rule.quote } : {}), ...(rule.example ? { example: true } : {}) };
+}
+
+function copyFile(file: string, from: number, write: (buffer: Buffer, length: number) => void): void {
+  const input = openSync(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    let position = from;
+    for (let read = readSync(input, buffer, 0, buffer.length, position); read > 0; read = readSync(input, buffer, 0, buffer.length, position)) {
+      write(buffer, read);
+      position += read;
     }
-    writeText(frame.after);
+  } finally {
+    closeSync(input);
   }
 }
 
 function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  writeBytes(fd, bytes, bytes.length);
+  writeBytes(fd, Buffer.from(text, 'utf8'), null);
 }
 
-function writeBytes(fd: number, bytes: Buffer, length: number): void {
-  for (let offset = 0; offset < length; ) offset += writeSync(fd, bytes, offset, length - offset);
+/** Write all bytes at `position` (null: at the file's current position). */
+function writeBytes(fd: number, bytes: Buffer, position: number | null): void {
+  for (let offset = 0; offset < bytes.length; ) {
+    offset += writeSync(fd, bytes, offset, bytes.length - offset, position === null ? null : position + offset);
+  }
 }

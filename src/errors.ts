@@ -66,11 +66,12 @@ export class BaselineInvalidError extends ErrspecError {
   override readonly code = 'ERRSPEC_BASELINE_INVALID';
 }
 
-/** A saved JSON report `errspec diff` cannot read. */
-export class ReportInvalidError extends ErrspecError {
-  override readonly code = 'ERRSPEC_REPORT_INVALID';
-}
 
 export function isErrspecError(error: unknown): error is ErrspecError {
   return error instanceof ErrspecError;
+}
+
+/** A saved JSON report `errspec diff` or `errspec merge` cannot read, or shards that cannot be one run. */
+export class ReportInvalidError extends ErrspecError {
+  override readonly code = 'ERRSPEC_REPORT_INVALID';
 }

@@ -10,6 +10,7 @@ import type * as ProxyCli from './proxy';
 import type * as PactCli from './pact';
 import type * as DiffCli from './diff';
 import type * as InitCli from './init';
+import type * as MergeCli from './merge';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 /**
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, (program: Command, io: Io) => void> = {
   pact: (program, io) => (require('./pact') as typeof PactCli).registerPactCommand(program, io),
   diff: (program, io) => (require('./diff') as typeof DiffCli).registerDiffCommand(program, io),
   init: (program, io) => (require('./init') as typeof InitCli).registerInitCommand(program, io),
+  merge: (program, io) => (require('./merge') as typeof MergeCli).registerMergeCommand(program, io),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -12,6 +12,7 @@ import { authOptions } from '../verify/run-vendor';
 import { verify as runVerify } from '../api/verify';
 import { DEFAULT_MAX_PROBES } from '../openapi/plan';
 import { planVendor } from '../verify/plan';
+import { parseShard } from '../engine/shard';
 import type { VerifySettings } from '../verify/settings';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { assertWritable, writeReports } from '../../reporters/write';
@@ -42,6 +43,7 @@ export interface VerifyOptions extends BaselineOptions {
   openapi?: string;
   maxProbes: string;
   insecure: boolean;
+  shard?: string;
   json?: string;
   junit?: string;
   html?: string;
@@ -89,7 +91,8 @@ export function registerVerifyCommand(program: Command, io: Io): void {
     .option('--openapi <file>', 'derive the probes from this OpenAPI 3.0/3.1 document (YAML or JSON) instead of the profile\'s, and warn where its declared errors disagree with the contract')
     .option('--max-probes <n>', 'most probes (each one request) derived from --openapi', String(DEFAULT_MAX_PROBES))
     .addOption(new Option('--max-body-bytes <n>', 'response bodies are read up to this many bytes').default('1048576'))
-    .option('--insecure', 'accept any TLS certificate of the target (self-signed test servers only)', false);
+    .option('--insecure', 'accept any TLS certificate of the target (self-signed test servers only)', false)
+    .option('--shard <I/N>', 'run only shard I of N (split by vendor and probe), for a CI matrix; `errspec merge` combines the shards\' JSON reports');
   addProfileOptions(addBaselineOptions(addReportOptions(addOAuthOptions(addCredentialOptions(command))))).action(async (options: VerifyOptions) => {
     io.exitCode = await verify(options, io);
   });
@@ -144,6 +147,7 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     openapiFile,
     maxProbes,
     insecure: options.insecure,
+    shard: options.shard === undefined ? undefined : parseShard(options.shard),
     progress: options.quiet ? 'none' : reports.toStdout ? 'stderr' : 'stdout',
     color: colorFor(reports.toStdout ? process.stderr : process.stdout),
   };

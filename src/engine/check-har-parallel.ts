@@ -9,6 +9,7 @@ import type { Profile } from '../profile/profile';
 import type { EvaluatedExchange, Summary } from '../types';
 import { Redactor } from '../util/redact';
 import { checkEntry, count, harRunHead, type HarRunHead } from './check-har';
+import { entryInShard, type Shard } from './shard';
 import { emptySummary } from './summary';
 
 /** A module exporting `createRenderer(options)`: what each exchange becomes, built where it is checked. */
@@ -26,6 +27,8 @@ export interface RenderedCheckOptions {
   workers?: number;
   /** Header and parameter names whose values are secrets, beyond the built-in patterns (`--secret-header`, `--secret-param`). */
   secretNames?: { headers: string[]; params: string[] };
+  /** `--shard I/N`: only every N-th entry, from entry I-1 (src/engine/shard.ts). */
+  shard?: Shard;
 }
 
 type Render<R> = (exchange: EvaluatedExchange) => R;
@@ -48,6 +51,7 @@ export interface WorkerSetup {
   file: string;
   renderer: RendererSpec;
   secretNames?: { headers: string[]; params: string[] };
+  shard?: Shard;
 }
 
 const WORKER_SCRIPT = path.join(__dirname, 'check-har-worker.js');
@@ -75,18 +79,20 @@ export function harWorkers(file: string, env: NodeJS.ProcessEnv = process.env): 
 }
 
 /** Parse, check and render one raw batch: the unit of work on any thread. */
-export function processBatch<R>(profile: Profile, file: string, capture: HarCapture, strict: boolean | undefined, render: Render<R>, raw: RawBatch): BatchResult<R> {
+export function processBatch<R>(profile: Profile, file: string, capture: HarCapture, strict: boolean | undefined, render: Render<R>, raw: RawBatch, shard?: Shard): BatchResult<R> {
   const entries = parseRawBatch(file, raw);
   const summary = emptySummary();
   let failed = false;
-  const rendered: R[] = new Array(entries.length);
+  const rendered: R[] = [];
   const codes = new Set<string>();
   for (let i = 0; i < entries.length; i++) {
+    // Every entry is parsed and validated (a malformed file fails in every shard alike); only this shard's are checked.
+    if (!entryInShard(shard, raw.first + i)) continue;
     const exchange = checkEntry(profile, capture.exchange(entries[i], raw.first + i), strict);
     count(summary, exchange);
     if (!exchange.ok) failed = true;
     if (exchange.observed?.code !== undefined) codes.add(exchange.observed.code);
-    rendered[i] = render(exchange);
+    rendered.push(render(exchange));
   }
   return { rendered, summary, failed, codes: [...codes] };
 }
@@ -117,10 +123,15 @@ export async function checkHarRendered<R>(profileRef: string, file: string, opti
   const workers = options.workers ?? harWorkers(file);
   const render = await loadRenderer<R>(renderer);
   const capture = new HarCapture(new Redactor([], options.secretNames?.headers, options.secretNames?.params));
-  const here = (raw: RawBatch): BatchResult<R> => processBatch(profile, file, capture, options.strict, render, raw);
-  // By file: a worker thread has not seen the --profile registrations of this one.
-  if (workers > 0) await withWorkers<R>(workers, { profile: profile.file, strict: options.strict, file, renderer, secretNames: options.secretNames }, options.read, here, take);
-  else for (const raw of harRawBatches(file, options.read)) take(here(raw));
+  const here = (raw: RawBatch): BatchResult<R> => processBatch(profile, file, capture, options.strict, render, raw, options.shard);
+  if (workers > 0) await withWorkers<R>(workers, { profile: profileRef, strict: options.strict, file, renderer, secretNames: options.secretNames, shard: options.shard }, options.read, here, take);
+  else {
+    for (const raw of harRawBatches(file, options.read)) {
+      take(here(raw));
+      // Let signals in between batches (SIGINT removes the reports' temporary files).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
   return harRunHead(profile, file, started, Boolean(options.strict), summary, failed, codes);
 }
 

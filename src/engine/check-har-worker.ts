@@ -16,7 +16,7 @@ const render = (require(setup.renderer.module) as { createRenderer: (options: un
 parentPort!.on('message', ({ id, batch }: { id: number; batch: RawBatch }) => {
   let reply: WorkerReply<unknown>;
   try {
-    reply = { id, result: processBatch(profile, setup.file, capture, setup.strict, render, batch) };
+    reply = { id, result: processBatch(profile, setup.file, capture, setup.strict, render, batch, setup.shard) };
   } catch (error) {
     reply = { id, error: { message: (error as Error).message, har: error instanceof HarInvalidError } };
   }

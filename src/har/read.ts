@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { Entry } from 'har-format';
 import { HarInvalidError } from '../errors';
 import type { Exchange, HeaderMap } from '../types';
-import type { Redactor } from '../util/redact';
+import { mayReveal, secretForms, type Redactor } from '../util/redact';
 
 /** Tuning of the streaming reader; the defaults suit files from kilobytes to gigabytes. */
 export interface HarReadOptions {
@@ -10,7 +10,12 @@ export interface HarReadOptions {
   chunkBytes?: number;
   /** Entries are parsed in batches of about this many bytes (default 512 KiB). */
   batchBytes?: number;
+  /** The largest single value (an entry, a skipped member) held to be parsed (default 512 MiB, about V8's longest string). */
+  maxValueBytes?: number;
 }
+
+/** V8's longest string is about 2^29 characters: a value past that could not be parsed anyway. */
+const MAX_VALUE_BYTES = 512 << 20;
 
 /** Consecutive entries of `log.entries`, parsed and validated; `first` is the index of `entries[0]`. */
 export interface HarBatch {
@@ -57,7 +62,7 @@ class JsonScanner {
   /** Bytes from this file offset on are kept when the buffer is refilled. */
   retain = 0;
 
-  constructor(private readonly fd: number, private readonly file: string, chunkBytes: number) {
+  constructor(private readonly fd: number, private readonly file: string, chunkBytes: number, private readonly maxValueBytes = MAX_VALUE_BYTES) {
     this.buf = Buffer.allocUnsafe(chunkBytes);
   }
 
@@ -82,6 +87,10 @@ class JsonScanner {
     }
     // A value longer than the buffer (a huge body) grows it: memory is bounded by the largest entry, not the file.
     if (this.end > this.buf.length / 2) {
+      // Bounded: `check /dev/zero` or a runaway value ends with a message, not with all the memory.
+      if (this.end >= this.maxValueBytes) {
+        throw new HarInvalidError(`${this.file}: not a HAR file: a value at byte ${Math.min(this.retain, this.offset)} is longer than ${this.maxValueBytes >= 1 << 20 ? `${Math.round(this.maxValueBytes / 1048576)} MiB` : `${this.maxValueBytes} bytes`}`);
+      }
       const grown = Buffer.allocUnsafe(this.buf.length * 2);
       this.buf.copy(grown, 0, 0, this.end);
       this.buf = grown;
@@ -119,6 +128,30 @@ class JsonScanner {
     if (this.peek() !== 0xef) return;
     while (this.end - this.pos < 3 && this.fill() >= 0);
     if (this.buf[this.pos + 1] === 0xbb && this.buf[this.pos + 2] === 0xbf) this.pos += 3;
+  }
+
+  /**
+   * Refuse, naming what it is, a file that cannot be a UTF-8 JSON document: UTF-16 or UTF-32 (a byte
+   * order mark, or NUL bytes beside the first character) or binary data (a first byte no JSON value starts with).
+   */
+  assertJsonStart(): void {
+    const c = this.peek();
+    if (c < 0) return;
+    while (this.end - this.pos < 4 && this.fill() >= 0);
+    const b = this.buf.subarray(this.pos, Math.min(this.end, this.pos + 4));
+    const encoding =
+      b[0] === 0xff && b[1] === 0xfe ? (b[2] === 0 && b[3] === 0 ? 'UTF-32LE' : 'UTF-16LE')
+      : b[0] === 0xfe && b[1] === 0xff ? 'UTF-16BE'
+      : b[0] === 0 && b[1] === 0 && b[2] === 0xfe && b[3] === 0xff ? 'UTF-32BE'
+      : b.length >= 2 && b[0] !== 0 && b[1] === 0 ? (b[2] === 0 ? 'UTF-32LE' : 'UTF-16LE')
+      : b.length >= 2 && b[0] === 0 && b[1] !== 0 ? 'UTF-16BE'
+      : undefined;
+    if (encoding) throw new HarInvalidError(`${this.file}: not a HAR file: it is encoded as ${encoding}; HAR files are UTF-8 (re-save it as UTF-8, e.g. iconv -f ${encoding} -t UTF-8)`);
+    // A JSON value starts with one of {["-0123456789tfn.
+    if (!(c === OPEN_BRACE || c === OPEN_BRACKET || c === QUOTE || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e)) {
+      const shown = c >= 0x20 && c < 0x7f ? ` "${String.fromCharCode(c)}"` : ', binary data?';
+      throw new HarInvalidError(`${this.file}: not a HAR file: invalid JSON (it starts with byte 0x${c.toString(16).padStart(2, '0')}${shown}; a HAR starts with "{")`);
+    }
   }
 
   expect(byte: number, what: string): void {
@@ -274,9 +307,10 @@ export function* harRawBatches(file: string, options: HarReadOptions = {}): Gene
     throw new HarInvalidError(`${file}: cannot read: ${(cause as Error).message}`, { cause });
   }
   try {
-    const scanner = new JsonScanner(fd, file, options.chunkBytes ?? 1 << 20);
+    const scanner = new JsonScanner(fd, file, options.chunkBytes ?? 1 << 20, options.maxValueBytes);
     const batchBytes = options.batchBytes ?? 1 << 19;
     scanner.skipByteOrderMark();
+    scanner.assertJsonStart();
     let entriesSeen = false;
     if (scanner.peek() !== OPEN_BRACE) {
       // Valid JSON that is not an object is still no HAR: validate it to say which.
@@ -381,16 +415,25 @@ export function validateEntry(file: string, entry: unknown, index: number): void
   if (problem) throw new HarInvalidError(`${file}: entry ${index} ${problem}`);
 }
 
-/** Header pairs repeat across a capture (content-type, server, cache-control): their redaction is remembered, within bounds. */
+/** Learned credential sets remembered at once (most captures repeat one or a few). */
 const MEMO_LIMIT = 20_000;
+/** Values remembered per header name: a header unique to each request (x-request-id, a session cookie) stops being remembered, the rest stay. */
+const VALUES_PER_NAME = 256;
+
+/** The credentials one request carried: a redactor of them alone (to ask whether a text may hold one), and the run's redactor plus them. */
+interface Learned {
+  secrets: string[];
+  /** secretForms(secrets). */
+  forms: string[];
+  full?: Redactor;
+}
 
 /** HAR entries as exchanges, secrets redacted at capture. HAR timings are not exchanges' business. */
 export class HarCapture {
-  /** Redacted header pairs by redactor, name and value: nested maps, so a lookup builds no key string. */
-  private readonly pairs = new Map<Redactor, Map<string, Map<string, [string, string]>>>();
-  private remembered = 0;
-  /** The run's redactor plus each distinct set of request credentials, so a response echoing its request's token is redacted. */
-  private readonly learned = new Map<string, Redactor>();
+  /** Redacted header pairs of the run's redactor by name and value: nested maps, so a lookup builds no key string. */
+  private readonly pairs = new Map<string, Map<string, [string, string]>>();
+  /** Each distinct set of request credentials, so a response echoing its request's token is redacted. */
+  private readonly learned = new Map<string, Learned>();
 
   constructor(private readonly redactor: Redactor) {}
 
@@ -401,55 +444,58 @@ export class HarCapture {
     if (content?.encoding === 'base64') body = Buffer.from(body, 'base64').toString('utf8');
     const responseHeaders = joinHeaders(entry.response.headers);
     if (typeof content?.mimeType === 'string' && content.mimeType && responseHeaders['content-type'] === undefined) responseHeaders['content-type'] = content.mimeType;
-    const postData = entry.request.postData?.text;
+    const postData = typeof entry.request.postData?.text === 'string' ? entry.request.postData.text : undefined;
     const requestHeaders = joinHeaders(entry.request.headers);
-    const redactor = this.redactorFor(requestHeaders, { url: entry.request.url, body: typeof postData === 'string' ? postData : undefined });
+    const learned = this.learnedFrom(requestHeaders, { url: entry.request.url, body: postData });
+    // A text that holds none of this request's own credentials is redacted by the run's redactor: the same result, without
+    // building a redactor per request. One that may hold one gets the run's redactor plus them.
+    const redactorOf = (text: string): Redactor => (learned && mayReveal(learned.forms, text) ? (learned.full ??= this.redactor.with(learned.secrets)) : this.redactor);
     return {
       id: `entry-${index}`,
       entry: index,
       request: {
         method: entry.request.method,
-        url: redactor.text(entry.request.url),
-        headers: this.redactHeaders(requestHeaders, redactor),
-        body: typeof postData === 'string' ? redactor.text(postData) : undefined,
+        url: redactorOf(entry.request.url).text(entry.request.url),
+        headers: this.redactHeaders(requestHeaders, redactorOf),
+        body: postData === undefined ? undefined : redactorOf(postData).text(postData),
       },
-      response: { status: entry.response.status, headers: this.redactHeaders(responseHeaders, redactor), body: redactor.text(body) },
+      response: { status: entry.response.status, headers: this.redactHeaders(responseHeaders, redactorOf), body: redactorOf(body).text(body) },
     };
   }
 
-  private redactorFor(requestHeaders: HeaderMap, request: { url?: string; body?: string }): Redactor {
+  private learnedFrom(requestHeaders: HeaderMap, request: { url?: string; body?: string }): Learned | undefined {
     const found = this.redactor.credentialsIn(requestHeaders, request);
-    if (found.length === 0) return this.redactor;
-    const credentials = found.join('\n');
-    let redactor = this.learned.get(credentials);
-    if (!redactor) {
-      redactor = this.redactor.with(found);
+    if (found.length === 0) return undefined;
+    const key = found.join('\n');
+    let learned = this.learned.get(key);
+    if (!learned) {
+      learned = { secrets: found, forms: secretForms(found) };
       if (this.learned.size >= MEMO_LIMIT) this.learned.clear();
-      this.learned.set(credentials, redactor);
+      this.learned.set(key, learned);
     }
-    return redactor;
+    return learned;
   }
 
-  /** Redactor.headerMap, pair by pair, remembered per redactor (per set of request credentials). */
-  private redactHeaders(headers: HeaderMap, redactor: Redactor): HeaderMap {
-    if (this.remembered >= MEMO_LIMIT) {
-      this.pairs.clear();
-      this.remembered = 0;
-    }
-    let byName = this.pairs.get(redactor);
-    if (!byName) this.pairs.set(redactor, (byName = new Map()));
+  /** Redactor.headerMap, pair by pair; the run's redactor's results are remembered. */
+  private redactHeaders(headers: HeaderMap, redactorOf: (text: string) => Redactor): HeaderMap {
     const out: HeaderMap = {};
     for (const name in headers) {
       const value = headers[name];
-      let byValue = byName.get(name);
-      if (!byValue) byName.set(name, (byValue = new Map()));
+      // A secret header's value is replaced whole by any redactor (Authorization keeps its scheme): only its name can differ.
+      const redactor = redactorOf(this.redactor.isSecretHeader(name) ? name : `${name}\n${value}`);
+      if (redactor !== this.redactor) {
+        const one = redactor.headerMap({ [name]: value });
+        for (const k in one) out[k] = one[k];
+        continue;
+      }
+      let byValue = this.pairs.get(name);
+      if (!byValue) this.pairs.set(name, (byValue = new Map()));
       let pair = byValue.get(value);
       if (!pair) {
         const one = redactor.headerMap({ [name]: value });
         const redactedName = Object.keys(one)[0];
         pair = [redactedName, one[redactedName]];
-        byValue.set(value, pair);
-        this.remembered++;
+        if (byValue.size < VALUES_PER_NAME) byValue.set(value, pair);
       }
       out[pair[0]] = pair[1];
     }

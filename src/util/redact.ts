@@ -56,6 +56,10 @@ export class Redactor {
   private readonly escaped: RegExp | undefined;
   private readonly headers: Set<string>;
   private readonly params: Set<string>;
+  /** Every form of every secret, lower-cased: `mayReveal` compares with these. */
+  private readonly lowerForms: string[];
+  /** isSecretHeader by name: a capture asks it of the same few dozen names on every entry. */
+  private readonly secretHeaderMemo = new Map<string, boolean>();
 
   constructor(secretValues: Iterable<string> = [], extraHeaders: Iterable<string> = [], extraParams: Iterable<string> = []) {
     this.given = [...new Set([...secretValues].filter((v) => v && v.length >= MIN_SECRET_LENGTH))];
@@ -63,8 +67,14 @@ export class Redactor {
     this.values = [...new Set(this.given.flatMap(formsOf))].sort((a, b) => b.length - a.length);
     const byLength = [...this.given].sort((a, b) => b.length - a.length);
     this.escaped = byLength.length > 0 ? new RegExp(byLength.map(escapedPattern).join('|'), 'g') : undefined;
+    this.lowerForms = [...new Set(this.values.map((v) => v.toLowerCase()))];
     this.headers = new Set([...SECRET_HEADERS, ...[...extraHeaders].map((h) => h.toLowerCase())]);
     this.params = new Set([...SECRET_PARAMS, ...[...extraParams].map((p) => p.toLowerCase())]);
+  }
+
+  /** The secret values this redactor was given (or learned). */
+  secrets(): string[] {
+    return [...this.given];
   }
 
   with(secretValues: Iterable<string>, extraHeaders: Iterable<string> = [], extraParams: Iterable<string> = []): Redactor {
@@ -72,8 +82,24 @@ export class Redactor {
   }
 
   isSecretHeader(name: string): boolean {
-    const lower = name.toLowerCase();
-    return this.headers.has(lower) || CREDENTIAL_HEADER_SHAPE.test(lower);
+    let secret = this.secretHeaderMemo.get(name);
+    if (secret === undefined) {
+      const lower = name.toLowerCase();
+      secret = this.headers.has(lower) || CREDENTIAL_HEADER_SHAPE.test(lower);
+      if (this.secretHeaderMemo.size < 1000) this.secretHeaderMemo.set(name, secret);
+    }
+    return secret;
+  }
+
+  /**
+   * Whether the text may hold one of this redactor's own secret values, in any form `text()` redacts:
+   * any form of a secret (ignoring case, as header names are matched), or a backslash (a JSON escape
+   * `text()` would decode). False means `text()`, `headerMap()` and `headerName()` of the text redact
+   * nothing of these values, only the field patterns every redactor applies: a capture can then use a
+   * redactor without them (and its remembered results) for the text.
+   */
+  mayReveal(text: string): boolean {
+    return mayReveal(this.lowerForms, text);
   }
 
   isSecretParam(name: string): boolean {
@@ -212,6 +238,20 @@ export class Redactor {
     }
     return out;
   }
+}
+
+/** Every form (`formsOf`) of these secrets, lower-cased: what `mayReveal` looks for, without building a Redactor. */
+export function secretForms(secrets: Iterable<string>): string[] {
+  return [...new Set([...secrets].filter((v) => v && v.length >= MIN_SECRET_LENGTH).flatMap(formsOf).map((f) => f.toLowerCase()))];
+}
+
+/** Whether the text may hold a secret of these forms (`secretForms`): one of them ignoring case, or a backslash (a JSON escape). */
+export function mayReveal(forms: readonly string[], text: string): boolean {
+  if (forms.length === 0) return false;
+  if (text.includes('\\')) return true;
+  const lower = text.toLowerCase();
+  for (const form of forms) if (lower.includes(form)) return true;
+  return false;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { probeInShard } from '../engine/shard';
 import { applyOverrides, effectiveProbes, withVendorHeaders, type Config, type VendorConfig } from '../config/load';
 import { ConfigInvalidError } from '../errors';
 import { planFromOpenApi } from '../openapi/plan';
@@ -20,6 +21,15 @@ export interface VendorPlan {
 
 /** The profile's probes, or with `openapiFile` the probes derived from that document (at most `maxProbes`). */
 export function planVendor(profile: Profile, settings: VerifySettings, config: Config | undefined): VendorPlan {
+  const plan = planAll(profile, settings, config);
+  if (!settings.shard) return plan;
+  // `--shard I/N`: this shard's probes only, split by vendor and probe id (src/engine/shard.ts).
+  const mine = (p: ProbeDef): boolean => probeInShard(settings.shard, profile.id, p.id);
+  // What the plan finds without sending (the OpenAPI document's findings) belongs to the first shard, so merged shards count it once.
+  return { ...plan, probes: plan.probes.filter(mine), document: settings.shard.index === 1 ? plan.document : [] };
+}
+
+function planAll(profile: Profile, settings: VerifySettings, config: Config | undefined): VendorPlan {
   const vendorConfig = config?.vendors?.[profile.id];
   if (!settings.openapiFile) {
     const { probes, ids } = effectiveProbes(profile, vendorConfig, settings.configFile);

@@ -1,3 +1,4 @@
+import type { Shard } from '../engine/shard';
 import path from 'node:path';
 import type { Config } from '../config/load';
 import type { CredentialOptions } from '../probes/credentials';
@@ -27,6 +28,8 @@ export interface VerifySettings {
   concurrency?: number;
   /** Accept any TLS certificate of the target (`--insecure`). */
   insecure?: boolean;
+  /** `--shard I/N`: only this shard's probes (src/engine/shard.ts). */
+  shard?: Shard;
   /** Where progress lines go as exchanges complete. */
   progress?: 'stdout' | 'stderr' | 'none';
   color?: boolean;

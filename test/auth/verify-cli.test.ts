@@ -15,7 +15,7 @@ const ENV = { OPESCARE_CLIENT_ID: CLIENT_ID, OPESCARE_CLIENT_SECRET: CLIENT_SECR
 interface JsonReport {
   unreachable?: string;
   notes?: string[];
-  exchanges: { id: string; ok: boolean; response: { status: number } | null; findings: { check: string; outcome: string; ruleId?: string; repro?: string }[] }[];
+  exchanges: { id: string; ok: boolean; repro?: string; response: { status: number } | null; findings: { check: string; outcome: string; rule?: string; repro?: string }[] }[]; rules: Record<string, { source: string; text: string }>;
 }
 
 interface Outputs extends CliResult {
@@ -54,9 +54,11 @@ describe('errspec verify with OAuth2 client credentials (built CLI)', () => {
     expect(token.ok).toBe(true);
     expect(token.findings).toEqual(expect.arrayContaining([
       expect.objectContaining({ check: 'envelope-schema', outcome: 'pass' }),
-      expect.objectContaining({ check: 'known-code', outcome: 'pass', ruleId: 'opescare.code.invalid_client' }),
+      expect.objectContaining({ check: 'known-code', outcome: 'pass', rule: 'opescare.code.invalid_client' }),
       expect.objectContaining({ check: 'code-matches-status', outcome: 'pass' }),
     ]));
+    // The finding cites its rule by id; the report's rules map describes it once.
+    expect(out.report.rules['opescare.code.invalid_client']?.source).toBeTruthy();
     expect(mock.tokenRequests).toBe(1);
     for (const secret of [WRONG_SECRET, CLIENT_ID]) expect(out.all).not.toContain(secret);
   });
@@ -112,7 +114,7 @@ describe('no credential reaches a report, a log line or a reproduction (built CL
     const out = await verify(['--vendor', 'opescare', '--base-url', server.url, '--token-env', 'OPESCARE_TOKEN', '--rate-limit-probe', '--max-requests', '3'], { OPESCARE_TOKEN: token });
     expect(server.requests.some((r) => r.headers.authorization === `Bearer ${token}`)).toBe(true);
     expect(out.all).not.toContain(token);
-    const repros = out.report.exchanges.flatMap((e) => e.findings.map((f) => f.repro ?? '')).join('\n');
+    const repros = out.report.exchanges.flatMap((e) => [e.repro ?? '', ...e.findings.map((f) => f.repro ?? '')]).join('\n');
     expect(repros).toContain('Bearer ${OPESCARE_TOKEN}');
   });
 
@@ -122,7 +124,7 @@ describe('no credential reaches a report, a log line or a reproduction (built CL
     const out = await verify(['--vendor', 'healthcloud', '--base-url', server.url, '--api-key-env', 'HC_KEY', '--api-key-header', 'x-api-key'], { HC_KEY: key });
     expect(server.requests.some((r) => r.headers['x-api-key'] === key)).toBe(true);
     expect(out.all).not.toContain(key);
-    const repros = out.report.exchanges.flatMap((e) => e.findings.map((f) => f.repro ?? '')).join('\n');
+    const repros = out.report.exchanges.flatMap((e) => [e.repro ?? '', ...e.findings.map((f) => f.repro ?? '')]).join('\n');
     expect(repros).toContain('${HC_KEY}');
   });
 
@@ -138,7 +140,7 @@ describe('no credential reaches a report, a log line or a reproduction (built CL
     );
     expect(server.requests.some((r) => r.headers.authorization === `Bearer ${accessToken}`)).toBe(true);
     for (const secret of [accessToken, CLIENT_ID, CLIENT_SECRET]) expect(out.all).not.toContain(secret);
-    const repros = out.report.exchanges.flatMap((e) => e.findings.map((f) => f.repro ?? '')).join('\n');
+    const repros = out.report.exchanges.flatMap((e) => [e.repro ?? '', ...e.findings.map((f) => f.repro ?? '')]).join('\n');
     expect(repros).toContain('Bearer ${ERRSPEC_ACCESS_TOKEN}');
   });
 });

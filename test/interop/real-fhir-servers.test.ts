@@ -15,7 +15,7 @@ const TOKEN_ENV = 'ERRSPEC_INTEROP_TOKEN';
 const REPORTS = path.join(ROOT, 'tmp-reports');
 const RUN_TIMEOUT_MS = 150_000;
 
-interface ReportFinding { check: string; outcome: string; message: string; ruleId?: string }
+interface ReportFinding { check: string; outcome: string; message: string; rule?: string }
 interface Report { summary: Record<string, number>; exchanges: { id: string; response: { status: number } | null; findings: ReportFinding[] }[] }
 interface Row { probe: string; check: string; outcome: string; message: string }
 

@@ -28,7 +28,13 @@ function streamed(kind: 'json' | 'junit', run: VendorRun): string {
   const report = kind === 'json' ? StreamedReport.json(file) : StreamedReport.junit(file, run.vendor);
   for (const exchange of run.exchanges) report.add(exchange);
   report.finish(headOf(run));
-  return readFileSync(file, 'utf8');
+  const written = readFileSync(file, 'utf8');
+  // The streamed JSON leaves room for a timestamp of the usual length, padded after its opening brace when shorter.
+  if (kind === 'json') return written.replace(/^\{ *\n/, '{\n');
+  // The streamed JUnit reserves room for its totals and pads what it does not use with spaces inside its first tag.
+  const padded = /^(<\?xml[^>]*>\n<testsuites[^>]*?)( *)>/.exec(written);
+  expect(padded).not.toBeNull();
+  return written.replace(padded![0], `${padded![1]}>`);
 }
 
 /** Any text a target or a HAR may put into a report: markup, quotes, control characters, lone surrogates. */
@@ -69,7 +75,7 @@ const run: fc.Arbitrary<VendorRun> = fc.record({
   unreachable: fc.option(text, { nil: undefined }),
 }).map((r) => (r.unreachable === undefined ? (({ unreachable: _u, ...rest }) => rest)(r) : r) as VendorRun);
 
-describe('streamed reports are byte for byte the rendered ones', () => {
+describe('streamed reports are byte for byte the rendered ones (JUnit: but for the spaces that pad its first tag)', () => {
   test('the fixed run', () => {
     const fixed = fixedRun();
     expect(streamed('json', fixed)).toBe(renderJson([fixed]));
