@@ -342,7 +342,7 @@ export async function proxySoak(options: { small?: number; large?: number; conne
       steps,
       peak,
       exitCode,
-      reported: { json: countIn(file('r.json'), '"id": "proxy-'), junitFailures: countIn(file('r.xml'), '<failure '), htmlRows: countIn(file('r.html'), '<tr class="') },
+      reported: { json: countIn(file('r.json'), '"id":"proxy-'), junitFailures: countIn(file('r.xml'), '<failure '), htmlRows: countIn(file('r.html'), '<tr class="') },
       failing,
       reportBytes: { json: statSync(file('r.json')).size, junit: statSync(file('r.xml')).size, html: statSync(file('r.html')).size },
     };
@@ -389,4 +389,40 @@ if (require.main === module) {
     process.stderr.write(`bench proxy: ${error.stack ?? error.message}\n`);
     process.exitCode = 2;
   });
+}
+
+/** A row of `npm run bench` (bench/run.ts): what was measured, the figure, the target and whether it is met. */
+interface BenchRow {
+  measurement: string;
+  figure: string;
+  target: string;
+  met?: boolean;
+}
+
+/**
+ * The proxy's rows for `npm run bench`: throughput against a bare undici proxy at three shares of error
+ * answers (interleaved pairs), and the soak (RSS after 50,000 error exchanges over RSS after 5,000;
+ * `--quick`: 2,000 and 20,000, said in the row).
+ */
+export async function benchProxy(options: { quick: boolean; pairs: number }): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const seconds = options.quick ? 2 : 3;
+  for (const errorShare of [0, 0.1, 1]) {
+    const f = await proxyPairs({ errorShare, pairs: options.pairs, seconds });
+    rows.push({
+      measurement: `proxy throughput, ${errorShare === 0 ? 'no' : errorShare === 1 ? 'all' : `${errorShare * 100}%`} error answers (${options.pairs} pairs)`,
+      figure: `${f.ratio.median.toFixed(2)}x a bare undici proxy (${f.ratio.min.toFixed(2)}-${f.ratio.max.toFixed(2)}; ${Math.round(f.errspecPerSecond)} vs ${Math.round(f.barePerSecond)} req/s)`,
+      target: '>= 0.7x',
+      met: f.ratio.median >= 0.7,
+    });
+  }
+  const soak = await proxySoak(options.quick ? { small: 2_000, large: 20_000 } : {});
+  const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
+  rows.push({
+    measurement: `proxy soak: RSS after ${soak.large} / after ${soak.small} error exchanges${options.quick ? ' (quick: not the 50k/5k of the target)' : ''}`,
+    figure: `${soak.ratio.toFixed(2)}x (${mib(soak.rssSmall)} -> ${mib(soak.rssLarge)}; reports complete: ${soak.reported.json} JSON exchanges)`,
+    target: '<= 1.2x',
+    met: soak.ratio <= 1.2 && soak.reported.json === soak.large,
+  });
+  return rows;
 }

@@ -124,7 +124,8 @@ export async function checkHarRendered<R>(profileRef: string, file: string, opti
   const render = await loadRenderer<R>(renderer);
   const capture = new HarCapture(new Redactor([], options.secretNames?.headers, options.secretNames?.params));
   const here = (raw: RawBatch): BatchResult<R> => processBatch(profile, file, capture, options.strict, render, raw, options.shard);
-  if (workers > 0) await withWorkers<R>(workers, { profile: profileRef, strict: options.strict, file, renderer, secretNames: options.secretNames, shard: options.shard }, options.read, here, take);
+  // By file: a worker thread has not seen the --profile registrations of this one.
+  if (workers > 0) await withWorkers<R>(workers, { profile: profile.file, strict: options.strict, file, renderer, secretNames: options.secretNames, shard: options.shard }, options.read, here, take);
   else {
     for (const raw of harRawBatches(file, options.read)) {
       take(here(raw));

@@ -11,7 +11,7 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'errspec-init-'));
 
 type Deviation = 'none' | 'status-member' | 'media-type' | 'code-at-status' | 'no-retry-after';
 
-interface Finding { check: string; outcome: string; ruleId: string }
+interface Finding { check: string; outcome: string; rule?: string }
 interface Report { summary: { failed: number; warnings: number }; exchanges: { id: string; ok: boolean; findings: Finding[] }[] }
 
 /** The Clinic API as its document declares it; `deviation` breaks one promise. */
@@ -81,7 +81,7 @@ describe('errspec init --from-openapi: a profile from a two-file OpenAPI 3.1 doc
     const result = await runCli(['verify', '--profile', profile, '--base-url', server.url, '--token-env', 'CLINIC_TOKEN', '--rate-limit-probe', '--max-wait', '0', '--json', json], { CLINIC_TOKEN: 'clinic-test-token-0123456789' });
     return { code: result.code, report: JSON.parse(readFileSync(json, 'utf8')) as Report, stderr: result.stderr };
   };
-  const failing = (report: Report) => report.exchanges.flatMap((e) => e.findings.filter((f) => f.outcome === 'fail').map((f) => `${e.id} ${f.check} ${f.ruleId}`)).sort();
+  const failing = (report: Report) => report.exchanges.flatMap((e) => e.findings.filter((f) => f.outcome === 'fail').map((f) => `${e.id} ${f.check} ${f.rule}`)).sort();
 
   test('a conformant server: exit 0, no failure and no warning (extension members included)', async () => {
     deviation = 'none';
