@@ -1,39 +1,14 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startMock, type RunningMock } from '../../src/mock/server';
 import { loadProfile } from '../../src/profile/load';
-import { BIN, ROOT } from '../helpers/cli';
+import { startProxyCli, type RunningProxyCli } from '../helpers/proxy-cli';
 import { validateJunit } from '../helpers/junit-xsd';
 import { send } from '../helpers/har-client';
 import { json, startServer } from '../helpers/server';
 
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-/** Start `errspec proxy` as a user would and wait for its `listening on` line. */
-async function startCli(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'proxy', ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (match) resolve(match[1]);
-    });
-    void exit.then((code) => reject(new Error(`errspec proxy exited (${code}) before listening: ${stderr}`)));
-  });
-  return { child, url, stdout: () => stdout, stderr: () => stderr, exit };
-}
+const startCli = (args: string[]): Promise<RunningProxyCli> => startProxyCli(args);
 
 describe('errspec proxy (command line)', () => {
   let mock: RunningMock;

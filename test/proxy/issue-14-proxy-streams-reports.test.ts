@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +9,7 @@ import { startProxy } from '../../src/proxy/server';
 import { renderHtml } from '../../reporters/html';
 import { StreamedHtml } from '../../reporters/html-stream';
 import { runSummary } from '../../src/engine/summary';
-import { BIN, ROOT } from '../helpers/cli';
+import { startProxyCli } from '../helpers/proxy-cli';
 import { fixedRun, hostileRun, passingRun, unreachableRun } from '../helpers/runs';
 import { json, startServer, type TestServer } from '../helpers/server';
 
@@ -82,22 +81,7 @@ describe('issue 14 item 7: errspec proxy streams its findings and keeps nothing 
   test('errspec proxy ends 1,500 error exchanges with complete JSON, JUnit, HTML and Markdown reports, and no part files left', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'errspec-proxy-stream-'));
     const file = (name: string) => path.join(dir, name);
-    const child = spawn(process.execPath, [BIN, 'proxy', '--vendor', 'opescare', '--target', server.url, '--json', file('r.json'), '--junit', file('r.xml'), '--html', file('r.html'), '--summary', file('r.md')], {
-      cwd: ROOT,
-      env: { ...process.env, FORCE_COLOR: '0', GITHUB_STEP_SUMMARY: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (match) resolve(match[1]);
-      });
-      void exit.then((code) => reject(new Error(`errspec proxy exited (${code}) before listening: ${stderr}`)));
-    });
+    const { child, url, exit, stdout: stdoutOf, stderr: stderrOf } = await startProxyCli(['--vendor', 'opescare', '--target', server.url, '--json', file('r.json'), '--junit', file('r.xml'), '--html', file('r.html'), '--summary', file('r.md')], { GITHUB_STEP_SUMMARY: '' });
     await load(url, 0, 1500);
     child.kill('SIGINT');
     expect(await exit).toBe(1);
@@ -120,6 +104,7 @@ describe('issue 14 item 7: errspec proxy streams its findings and keeps nothing 
     expect(markdown).toContain('### Failing checks (150)');
     expect(markdown).toContain('…and 120 more');
     // Progress is bounded: at most a few hundred lines per quarter second, the rest counted.
+    const [stdout, stderr] = [stdoutOf(), stderrOf()];
     expect(stdout.split('\n').filter((l) => / opescare proxy-\d+ /.test(l)).length).toBeGreaterThan(0);
     for (const text of [xml, html, markdown, JSON.stringify(report), stdout, stderr]) expect(text).not.toMatch(/token-\d+-canary/);
     expect(readdirSync(dir).sort()).toEqual(['r.html', 'r.json', 'r.md', 'r.xml']);
