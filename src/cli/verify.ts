@@ -16,6 +16,7 @@ import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { assertWritable, writeReports } from '../../reporters/write';
 import { addReportOptions, reportChoice, type Io } from './io';
 import { wholeIn } from './numbers';
+import { closeConnections } from '../probes/http';
 
 export interface VerifyOptions {
   vendor: string[];
@@ -167,6 +168,8 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     for (const run of runs) for (const note of run.notes ?? []) out.write(`${run.vendor}: ${note}\n`);
     for (const file of Object.values(targets)) if (file && file !== '-') out.write(`wrote ${file}\n`);
     if (signal) {
+      // A connect to a black-holed host may still be pending: it must not hold the exit for its timeout.
+      closeConnections();
       io.stderr.write(`errspec: interrupted by ${signal}: the reports hold what finished${missing.length > 0 ? `; not run: ${missing.join(', ')}` : ''}\n`);
       return signalExitCode(signal);
     }
