@@ -46,7 +46,7 @@ export function reportChoice(options: ReportChoice['targets'], stdoutAllowed: re
 const LEARNED_NAMES =
   'headers Authorization, Proxy-Authorization, Cookie, Ocp-Apim-Subscription-Key, X-Api-Key, X-Api-Token, X-Access-Token, X-Auth-Token, Private-Token, ' +
   'X-Goog-Api-Key, X-Amz-Security-Token and any name containing api-key, token, secret, password or credential; query and form parameters ' +
-  'api-key, api_key, apikey, token, key, subscription-key, access_token, client_secret, client_assertion, password, sig, signature and any name ' +
+  'api-key, api_key, apikey, token, key, subscription-key, access_token, client_id, client_secret, client_assertion, password, sig, signature and any name ' +
   'containing api-key, token, secret, password or credential; JSON body fields named key or containing token, secret, password, privateKey, apiKey or credential';
 
 /** Names of what a captured request carries whose values are secrets, beyond the built-in patterns. */

@@ -19,6 +19,7 @@ import { assertWritable, writeReports } from '../../reporters/write';
 import { addProfileOptions, addReportOptions, reportChoice, type Io } from './io';
 import { addBaselineOptions, applyBaseline, checkBaselineOptions, type BaselineOptions } from '../drift/run';
 import { wholeIn } from './numbers';
+import { closeConnections } from '../probes/http';
 
 export interface VerifyOptions extends BaselineOptions {
   vendor: string[];
@@ -176,6 +177,8 @@ export async function verify(options: VerifyOptions, io: Io): Promise<number> {
     for (const run of runs) for (const note of run.notes ?? []) out.write(`${run.vendor}: ${note}\n`);
     for (const file of Object.values(targets)) if (file && file !== '-') out.write(`wrote ${file}\n`);
     if (signal) {
+      // A connect to a black-holed host may still be pending: it must not hold the exit for its timeout.
+      closeConnections();
       io.stderr.write(`errspec: interrupted by ${signal}: the reports hold what finished${missing.length > 0 ? `; not run: ${missing.join(', ')}` : ''}\n`);
       return signalExitCode(signal);
     }

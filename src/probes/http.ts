@@ -1,5 +1,6 @@
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, buildConnector, request, type Dispatcher } from 'undici';
 import type { RecordedResponse } from '../types';
 import { decodeBody } from '../util/content-coding';
 import type { OutgoingRequest } from './request';
@@ -27,6 +28,8 @@ export const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAI
 
 /** Agents by TLS strictness and connect timeout: `--timeout` bounds the TCP connect too (undici's own default is 10 s). */
 const agents = new Map<string, Agent>();
+/** The agents' sockets, connecting or connected (a closed one leaves the set). */
+const sockets = new Set<Socket>();
 /** Decoding a whole body is stateless: one decoder serves every response (invalid bytes become U+FFFD). */
 const UTF8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -37,7 +40,17 @@ function dispatcherFor(options: SendOptions): Dispatcher {
   if (!agent) {
     // A run uses one or two timeouts: the bound only keeps a long-lived caller from growing the map.
     if (agents.size >= 8) agents.clear();
-    agent = new Agent({ connect: { timeout: options.timeoutMs, ...(options.insecure ? { rejectUnauthorized: false } : {}) } });
+    const connect = buildConnector({ timeout: options.timeoutMs, ...(options.insecure ? { rejectUnauthorized: false } : {}) });
+    // Each socket is known from its first SYN, so closeConnections() can end one whose connect never completes.
+    agent = new Agent({
+      connect: (opts, callback) => {
+        const socket = (connect as unknown as (o: typeof opts, cb: typeof callback) => Socket | undefined)(opts, callback);
+        if (socket) {
+          sockets.add(socket);
+          socket.once('close', () => sockets.delete(socket));
+        }
+      },
+    });
     agents.set(key, agent);
   }
   return agent;
@@ -54,7 +67,7 @@ export async function send(out: OutgoingRequest, options: SendOptions): Promise<
   let phase: 'headers' | 'body' = 'headers';
   try {
     if (options.signal?.aborted) throw options.signal.reason;
-    const res = await request(out.url, {
+    const pending = request(out.url, {
       method: out.method as Dispatcher.HttpMethod,
       headers: out.headers,
       body: out.body,
@@ -63,6 +76,9 @@ export async function send(out: OutgoingRequest, options: SendOptions): Promise<
       bodyTimeout: options.timeoutMs,
       dispatcher: dispatcherFor(options),
     });
+    // undici holds an aborted request until its connection is made: a connect that never completes would keep an
+    // interrupted run waiting for the whole connect timeout. The interruption ends the wait at once.
+    const res = options.signal ? await untilAborted(pending, options.signal) : await pending;
     const headers = headerMap(res.headers);
     phase = 'body';
     const raw = await readCapped(res.body, options.maxBodyBytes);
@@ -88,6 +104,38 @@ export async function send(out: OutgoingRequest, options: SendOptions): Promise<
   } finally {
     limit.release();
   }
+}
+
+/** `pending`, or a rejection as soon as `signal` aborts (the late answer, if any, is drained and dropped). */
+function untilAborted<T extends Dispatcher.ResponseData>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (res) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) res.body.on('error', ignore).destroy();
+        resolve(res);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Close every pooled connection, those still connecting included: an interrupted CLI run calls it so a connect
+ * that never completes does not keep the process alive until its timeout. Later requests get new agents.
+ */
+export function closeConnections(): void {
+  // undici's own destroy() waits for a pending connect to settle: the sockets are ended here, connecting ones too.
+  for (const socket of sockets) socket.destroy();
+  sockets.clear();
+  for (const agent of agents.values()) void agent.destroy().catch(ignore);
+  agents.clear();
 }
 
 /** Controllers of request deadlines that never fired, for the next requests (bounded). */

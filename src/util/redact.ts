@@ -6,7 +6,7 @@ const SECRET_HEADERS = new Set([
 /** Header names shaped like a credential (`X-Vendor-Api-Key`, `X-Refresh-Token`, `X-Client-Secret`): their values are secrets too. */
 const CREDENTIAL_HEADER_SHAPE = /api[-_]?key|token|secret|passw(?:or)?d|credential/i;
 /** Query and form parameters whose values are secrets, by exact name (lower-cased)... */
-const SECRET_PARAMS = new Set(['api-key', 'api_key', 'apikey', 'token', 'key', 'subscription-key', 'access_token', 'client_secret', 'client_assertion', 'password', 'sig', 'signature']);
+const SECRET_PARAMS = new Set(['api-key', 'api_key', 'apikey', 'token', 'key', 'subscription-key', 'access_token', 'client_id', 'client_secret', 'client_assertion', 'password', 'sig', 'signature']);
 /** ...and by shape: `refresh_token`, `x-api-key`, `db_password`. */
 const CREDENTIAL_PARAM_SHAPE = /api[-_]?key|token|secret|passw(?:or)?d|credential/i;
 /** JSON fields of a request body whose string values are secrets: `token`, `secret`, `privateKey`, `client_secret`, `password`, ... */
@@ -65,7 +65,8 @@ export class Redactor {
     this.given = [...new Set([...secretValues].filter((v) => v && v.length >= MIN_SECRET_LENGTH))];
     // Longest first, so a secret that contains another is replaced whole.
     this.values = [...new Set(this.given.flatMap(formsOf))].sort((a, b) => b.length - a.length);
-    const byLength = [...this.given].sort((a, b) => b.length - a.length);
+    // The base64 forms too: a target may JSON-escape every character of an encoded credential, which a reader then decodes.
+    const byLength = [...new Set([...this.given, ...this.given.flatMap(base64Forms)])].sort((a, b) => b.length - a.length);
     this.escaped = byLength.length > 0 ? new RegExp(byLength.map(escapedPattern).join('|'), 'g') : undefined;
     this.lowerForms = [...new Set(this.values.map((v) => v.toLowerCase()))];
     this.headers = new Set([...SECRET_HEADERS, ...[...extraHeaders].map((h) => h.toLowerCase())]);
@@ -261,7 +262,32 @@ export function mayReveal(forms: readonly string[], text: string): boolean {
 function formsOf(secret: string): string[] {
   const json = JSON.stringify(secret).slice(1, -1);
   const plus = secret.includes(' ') ? [secret.replace(/ /g, '+')] : [];
-  return [secret, encodeURIComponent(secret), formEncode(secret), json, json.replace(/\//g, '\\/'), Buffer.from(secret, 'utf8').toString('base64'), ...plus];
+  return [secret, encodeURIComponent(secret), formEncode(secret), json, json.replace(/\//g, '\\/'), ...plus, ...base64Forms(secret)];
+}
+
+/** The secret base64-encoded alone, and inside a longer base64 text. */
+function base64Forms(secret: string): string[] {
+  return [Buffer.from(secret, 'utf8').toString('base64'), ...base64Embedded(secret)];
+}
+
+/** Shortest run of base64 characters redacted as an embedded secret: shorter ones could be ordinary text. */
+const MIN_EMBEDDED_BASE64 = 8;
+
+/**
+ * The secret inside a longer base64 text (a Basic credential `user:password` re-encoded by a target, a token in
+ * an encoded blob): its encoding at each of the three byte alignments, without the characters that also depend
+ * on the bytes before and after it (issue 14: Basic-wrapped echoes).
+ */
+function base64Embedded(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const cores: string[] = [];
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    // Whole 4-character groups only: the first one mixes in the bytes before (unless aligned), the last partial one those after.
+    const core = encoded.slice(offset === 0 ? 0 : 4, Math.floor((offset + bytes.length) / 3) * 4);
+    if (core.length >= MIN_EMBEDDED_BASE64) cores.push(core);
+  }
+  return cores;
 }
 
 /** `application/x-www-form-urlencoded`, as URLSearchParams writes it (`Canary Client!Id` is `Canary+Client%21Id`). */
