@@ -1,3 +1,4 @@
+import type { ErrorObject } from 'ajv';
 import type { Profile, EnvelopeFacts } from '../profile/profile';
 import type { Exchange, Finding, Outcome, RuleRef } from '../types';
 
@@ -13,6 +14,11 @@ export interface CheckContext {
   /** Why the body is not JSON, when it is not. */
   jsonError?: string;
   facts: EnvelopeFacts;
+  /**
+   * The envelope schema's errors for this body, validated once per exchange (envelope-schema and
+   * undocumented-fields read the same result). Empty when the body is valid.
+   */
+  envelopeErrors: () => readonly ErrorObject[];
 }
 
 export interface SchemaViolation {

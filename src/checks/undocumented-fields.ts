@@ -9,10 +9,8 @@ export default defineCheck({
   run: (ctx) => {
     const notJson = needsJson(ctx);
     if (notJson) return notJson;
-    const { profile, json } = ctx;
-    const validate = profile.envelopeValidator();
-    validate(json);
-    const extra = (validate.errors ?? [])
+    const { profile } = ctx;
+    const extra = ctx.envelopeErrors()
       .filter((e) => e.keyword === 'additionalProperties')
       .map((e) => `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`);
     const root = schemas().schema(profile.doc.envelope.schema)?.['x-rule'];

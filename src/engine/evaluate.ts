@@ -1,3 +1,4 @@
+import type { ErrorObject } from 'ajv';
 import { checks as allChecks, type Check } from '../checks';
 import type { CheckContext } from '../checks/define';
 import type { Profile } from '../profile/profile';
@@ -82,6 +83,7 @@ function context(profile: Profile, exchange: Exchange): CheckContext {
   let json: unknown;
   let jsonError: string | undefined;
   const body = response.body;
+  let envelopeErrors: ErrorObject[] | undefined;
   if (response.truncated) jsonError = 'body exceeded the size cap and was cut';
   else if (body.trim() === '') jsonError = 'empty body';
   else {
@@ -99,5 +101,14 @@ function context(profile: Profile, exchange: Exchange): CheckContext {
     json,
     jsonError,
     facts: json === undefined ? {} : profile.envelopeFacts(json),
+    envelopeErrors: () => {
+      if (envelopeErrors === undefined) {
+        const validate = profile.envelopeValidator();
+        validate(json);
+        // ajv reuses `errors` on its next call: keep this exchange's own copy.
+        envelopeErrors = [...(validate.errors ?? [])];
+      }
+      return envelopeErrors;
+    },
   };
 }
