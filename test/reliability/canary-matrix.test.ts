@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { canary, ECHO_FORMS, expectNoCanary, hostileEcho, receivedCredentials, type Canary } from '../helpers/canary';
-import { BIN, ROOT, runCli, type CliResult } from '../helpers/cli';
+import { runCli, serveCli, type CliResult } from '../helpers/cli';
 import { startServer, type TestServer } from '../helpers/server';
 
 /**
@@ -232,25 +231,4 @@ describe('canary matrix: no secret kind in any echo form reaches any output of a
 });
 
 /** Start a long-running command (mock, proxy): the address it prints, and a way to stop it. */
-async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<{ url: string; stop: (signal?: NodeJS.Signals) => Promise<CliResult> }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const m = /listening on (\S+)/.exec(stdout);
-      if (m) resolve(m[1]);
-    });
-    void closed.then(() => reject(new Error(`${args[0]} exited before listening: ${stderr}`)));
-  });
-  return {
-    url,
-    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      child.kill(signal);
-      return { code: await closed, stdout, stderr };
-    },
-  };
-}
+const serve = (args: string[], env: NodeJS.ProcessEnv) => serveCli(args, env);

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, ROOT, runCli, type CliResult } from '../helpers/cli';
+import { runCli, serveCli, type CliResult } from '../helpers/cli';
 import { startServer, type TestServer } from '../helpers/server';
 
 /**
@@ -393,27 +392,5 @@ describe('no secret reaches any output, even echoed back by a hostile target', (
   });
 });
 
-/** Start a long-running command (mock, proxy) and return the address it prints and a way to stop it. */
-async function serve(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ url: string; stop: (signal?: NodeJS.Signals) => Promise<CliResult> }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...ENV, ...extraEnv, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const m = /listening on (\S+)/.exec(stdout);
-      if (m) resolve(m[1]);
-    });
-    void closed.then(() => reject(new Error(`${args[0]} exited before listening: ${stderr}`)));
-  });
-  return {
-    url,
-    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      child.kill(signal);
-      const code = await closed;
-      return { code, stdout, stderr };
-    },
-  };
-}
+/** Start a long-running command (mock, proxy): the address it prints, and a way to stop it. */
+const serve = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => serveCli(args, { ...ENV, ...extraEnv });
