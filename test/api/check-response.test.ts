@@ -2,13 +2,10 @@ import { request } from 'undici';
 import { checkResponse, checkResponseSync, listVendors, loadProfile, UnknownVendorError, verify } from '../../src';
 import type { Finding } from '../../src';
 import { json, startServer, type TestServer } from '../helpers/server';
+import { OPESCARE_404 as CONFORMANT, OPESCARE_404_WRONG_STATUS_FIELD as DEVIANT } from '../helpers/opescare-bodies';
 
 const notPassing = (findings: Finding[]) => findings.filter((f) => f.outcome !== 'pass' && f.outcome !== 'skip').map((f) => `${f.check}:${f.outcome}`);
 
-// OpesCare's own example shape and a code its table pairs with 404 ("patient_not_found | 404 | ...").
-const CONFORMANT = { error: 'patient_not_found', message: 'No patient with health ID OPC-2024-99999.', status: 404 };
-// The `status` member disagrees with the HTTP status: opescare.status-field.
-const DEVIANT = { error: 'patient_not_found', message: 'No patient with health ID OPC-2024-99999.', status: 400 };
 
 describe('the library API: checkResponse', () => {
   let server: TestServer;

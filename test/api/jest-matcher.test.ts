@@ -1,8 +1,7 @@
 import '../../src/jest';
 import { json, startServer, type TestServer } from '../helpers/server';
+import { OPESCARE_404 as CONFORMANT, OPESCARE_404_WRONG_STATUS_FIELD as DEVIANT } from '../helpers/opescare-bodies';
 
-const CONFORMANT = { error: 'patient_not_found', message: 'No patient with health ID OPC-2024-99999.', status: 404 };
-const DEVIANT = { error: 'patient_not_found', message: 'No patient with health ID OPC-2024-99999.', status: 400 };
 
 describe('expect(response).toMatchErrorContract(vendor)', () => {
   let server: TestServer;

@@ -148,3 +148,22 @@ test('the Jest consumer suites in suites/pact write the same pacts as errspec pa
   expect(text).toContain('unknown-patient > pact-interaction');
   for (const vendor of vendorIds()) expect(readPact(path.join(dir, 'pacts', `errspec-${vendor}.json`))).toEqual(committed(vendor));
 });
+
+describe('pact with a user profile (issue 16)', () => {
+  const PDS = path.join(ROOT, 'test', 'fixtures', 'profiles', 'pds.errspec.yaml');
+
+  test('pact generate --profile writes the user profile\'s pact, and pact verify verifies it against its embedded mock', async () => {
+    const out = tempDir('errspec-pact-profile-');
+    const generated = await runCli(['pact', 'generate', '--profile', PDS, '--vendor', 'pds', '--out', out]);
+    expect({ code: generated.code, stderr: generated.stderr }).toEqual({ code: 0, stderr: '' });
+    const pact = readPact(path.join(out, 'errspec-pds.json'));
+    expect(pact.provider.name).toBe('pds');
+    expect(pact.interactions.map((i) => i.description.split(':')[0]).sort()).toEqual(loadProfile(PDS).probes.map((p) => p.id).sort());
+    const json = path.join(out, 'verify.json');
+    const verified = await runCli(['pact', 'verify', '--profile', PDS, '--vendor', 'pds', '--dir', out, '--json', json, '--quiet']);
+    expect({ code: verified.code, stderr: verified.stderr }).toEqual({ code: 0, stderr: '' });
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { vendor: string; targetKind: string; summary: { failed: number; passed: number } };
+    expect(report).toMatchObject({ vendor: 'pds', targetKind: 'embedded-mock', summary: { failed: 0 } });
+    expect(report.summary.passed).toBeGreaterThan(0);
+  }, 180_000);
+});

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, ROOT, runCli } from '../helpers/cli';
+import { ROOT, runCli, serveCli } from '../helpers/cli';
 import { startServer, type TestServer } from '../helpers/server';
 
 const PDS = path.join(ROOT, 'test', 'fixtures', 'profiles', 'pds.errspec.yaml');
@@ -175,47 +174,29 @@ describe('a user profile extending nhs-england with the PDS codes', () => {
       res.end(spine('INVALID_RESOURCE_ID', 'value'));
     });
     const json = path.join(tmp(), 'proxy.json');
-    const child = spawn(process.execPath, [BIN, 'proxy', '--profile', PDS, '--target', target.url, '--json', json], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proxy = await serveCli(['proxy', '--profile', PDS, '--target', target.url, '--json', json]);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /listening on (\S+)/.exec(out);
-          if (m) resolve(m[1]);
-        });
-        child.on('close', (code) => reject(new Error(`proxy exited ${code}`)));
-      });
+      const { url } = proxy;
       expect((await fetch(`${url}/Patient/900000000`)).status).toBe(400);
-      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-      child.kill('SIGINT');
-      expect(await closed).toBe(0);
+      expect((await proxy.stop('SIGINT')).code).toBe(0);
       const report = reportOf(json);
       expect(report.vendor).toBe('pds');
       expect([byCheck(report.exchanges[0].findings, 'fail'), byCheck(report.exchanges[0].findings, 'warn')]).toEqual([[], []]);
     } finally {
-      child.kill('SIGKILL');
+      proxy.child.kill('SIGKILL');
       await target.close();
     }
   });
 
   test('mock --profile serves the user profile', async () => {
-    const child = spawn(process.execPath, [BIN, 'mock', '--profile', PDS], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const mock = await serveCli(['mock', '--profile', PDS]);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /listening on (\S+)/.exec(out);
-          if (m) resolve(m[1]);
-        });
-        child.on('close', (code) => reject(new Error(`mock exited ${code}`)));
-      });
+      const { url } = mock;
       const response = await fetch(`${url}/Patient/900000000`, { headers: { authorization: 'Bearer pds-test-token-0123456789' } });
       expect(response.status).toBe(400);
       expect(JSON.stringify(await response.json())).toContain('INVALID_RESOURCE_ID');
     } finally {
-      child.kill('SIGTERM');
+      await mock.stop();
     }
   });
 });
