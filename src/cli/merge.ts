@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ReportInvalidError, UsageError } from '../errors';
 import { exitCodeOf } from '../engine/summary';
 import type { EvaluatedExchange, Finding, RuleRef, VendorRun } from '../types';
-import type { Io } from './io';
+import { reportChoice, type Io } from './io';
 
 interface MergeOptions {
   json?: string;
@@ -42,7 +42,7 @@ export function registerMergeCommand(program: Command, io: Io): void {
       const { assertWritable, writeReports } = await import('../../reporters/write');
       const { summaryTable } = await import('../../reporters/console');
       const targets = { json: options.json, junit: options.junit, html: options.html, summary: options.summary };
-      assertWritable(targets);
+      assertWritable(reportChoice(targets).targets);
       const runs = mergeRuns(files.flatMap(readRuns));
       const written = writeReports(runs, targets, io.stdout);
       const out = options.json === '-' ? io.stderr : io.stdout;

@@ -9,7 +9,7 @@ import { loadConfig } from '../config/load';
 import type { Profile } from '../profile/profile';
 import { colorFor, exchangeLine, summaryTable } from '../../reporters/console';
 import { assertWritable, writeReports } from '../../reporters/write';
-import { addProfileOptions, type Io } from './io';
+import { addProfileOptions, reportChoice, type Io } from './io';
 import { wholeIn, type NumericOption } from './numbers';
 
 interface MockCliOptions {
@@ -70,7 +70,7 @@ export function registerMockCommand(program: Command, io: Io): void {
       if (!grading && (options.junit || options.json || options.html || options.gradeRequests)) {
         throw new UsageError('--junit, --json, --html and --grade-requests need --grade');
       }
-      if (grading) assertWritable(reports);
+      if (grading) assertWritable(reportChoice(reports).targets);
       const faults: MockFaults = {
         rateLimitAfter: optionalIn('--rate-limit-after', options.rateLimitAfter),
         rateLimitWindowSeconds: optionalIn('--rate-limit-window', options.rateLimitWindow),

@@ -11,7 +11,7 @@ import { StreamedHtml } from '../../reporters/html-stream';
 import { MarkdownTally, renderMarkdownOf } from '../../reporters/markdown';
 import { StreamedReport } from '../../reporters/stream';
 import { assertWritable, wantsSummary, writeSummary, type ReportTargets } from '../../reporters/write';
-import { addProfileOptions, addReportOptions, addSecretNameOptions, type Io, type SecretNameOptions } from './io';
+import { addProfileOptions, addReportOptions, addSecretNameOptions, reportChoice, type Io, type SecretNameOptions } from './io';
 import { wholeIn } from './numbers';
 
 interface ProxyCliOptions extends Partial<SecretNameOptions> {
@@ -54,6 +54,8 @@ export async function proxy(options: ProxyCliOptions, io: Io): Promise<number> {
   const port = wholeIn('--port', options.port);
   const maxBodyBytes = wholeIn('--max-body-bytes', options.maxBodyBytes);
   const graceMs = wholeIn('--grace', options.grace);
+  // JUnit and HTML are streamed to files as exchanges are checked: only JSON and the summary can go to stdout.
+  reportChoice(options, ['json', 'summary']);
   // A report that cannot be written is found before the proxy listens, not after a day of traffic.
   assertWritable({ json: options.json, junit: options.junit, html: options.html, summary: options.summary });
   const profile = loadProfile(options.vendor);

@@ -55,7 +55,7 @@ export function evaluate(profile: Profile, exchange: Exchange, options: Evaluate
     const failure = exchange.transportError ?? { code: 'UNKNOWN', message: 'no response' };
     const statuses = exchange.expectedStatuses ?? [400];
     const planned = list.filter((c) => statuses.some((s) => c.appliesTo(profile, s, exchange)));
-    return { ...exchange, ok: false, findings: planned.map((c): Finding => ({ check: c.id, outcome: 'error', message: `${failure.code}: ${failure.message}`, repro: options.repro })) };
+    return { ...exchange, ok: false, findings: uniformFindings(planned, 'error', `${failure.code}: ${failure.message}`, options.repro) };
   }
   const ctx = context(profile, exchange);
   for (const check of list) {

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../util/listen';
 import type { Profile } from '../profile/profile';
 import { randomBytes } from 'node:crypto';
 import type { MockResponseDef, ProbeDef, TokenEndpointDef } from '../profile/types';
@@ -239,16 +239,10 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
     });
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const { url, port } = await listen(server, options.port, options.host);
   return {
     url,
-    port: address.port,
+    port,
     get requests() {
       return requests;
     },

@@ -1,6 +1,6 @@
+import { listen } from '../util/listen';
 import { connectionTokens, isHopByHop } from '../util/hop-by-hop';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { send } from '../probes/http';
 import { joinUrl } from '../probes/request';
 import type { RecordedRequest, RecordedResponse } from '../types';
@@ -93,13 +93,9 @@ export async function startVerifyProxy(options: VerifyProxyOptions): Promise<Ver
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, url } = await listen(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     exchanges,
     close: () =>

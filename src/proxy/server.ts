@@ -1,5 +1,6 @@
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listen } from '../util/listen';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { Profile } from '../profile/profile';
@@ -206,18 +207,13 @@ export async function startProxy(profile: Profile, options: ProxyOptions): Promi
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const listening = await listen(server, options.port, options.host);
   let closing: Promise<ProxyRunHead> | undefined;
   let hurry: () => void = () => undefined;
 
   return {
-    url: `http://${host}:${address.port}`,
-    port: address.port,
+    url: listening.url,
+    port: listening.port,
     get requests() {
       return requests;
     },

@@ -33,6 +33,15 @@ describe('report options (issue 15)', () => {
     expect(result.stderr).toContain('--junit - is not supported by this command');
   });
 
+  test('proxy streams JUnit and HTML to files: --junit - and --html - are refused with exit 2 before it listens', async () => {
+    for (const option of ['--junit', '--html']) {
+      const result = await runCli(['proxy', '--vendor', 'opescare', '--target', 'http://127.0.0.1:9', option, '-']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`${option} - is not supported by this command`);
+      expect(result.stdout).not.toContain('listening on');
+    }
+  });
+
   test('--vendor with --all is refused with exit 2, in verify and in pact verify', async () => {
     for (const args of [['verify', '--vendor', 'opescare', '--all'], ['pact', 'verify', '--vendor', 'opescare', '--all']]) {
       const result = await runCli(args);

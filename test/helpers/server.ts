@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../../src/util/listen';
 
 export interface TestServer {
   url: string;
@@ -20,10 +20,9 @@ export async function startServer(handler: (req: http.IncomingMessage, res: http
       handler(req, res, body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { url } = await listen(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();

@@ -1,5 +1,5 @@
+import { listen } from '../../../src/util/listen';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 /**
  * Plumbing shared by the hand-written conformant servers: node:http on 127.0.0.1, port 0.
@@ -61,13 +61,9 @@ export async function serve(handler: (req: Incoming) => Handled, deviate?: Devia
       res.end(req.method === 'HEAD' ? undefined : text);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { url } = await listen(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     get requests() {
       return requests;
     },
