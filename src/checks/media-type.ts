@@ -1,4 +1,5 @@
 import { defineCheck, fail, isError, pass, warn } from './define';
+import { mediaTypeEssence } from '../util/media-type';
 
 /** The error body is labelled with the vendor's JSON media type. */
 export default defineCheck({
@@ -16,7 +17,7 @@ export default defineCheck({
         rule, expected: mediaTypes, actual: several,
       });
     }
-    const actual = raw?.split(';')[0].trim().toLowerCase();
+    const actual = raw === undefined ? undefined : mediaTypeEssence(raw);
     if (actual && mediaTypes.includes(actual)) return pass(`Content-Type ${actual}`, { rule });
     if (actual && toleratedMediaTypes.includes(actual)) {
       return warn(`Content-Type ${actual} is tolerated; ${mediaTypes.join(' or ')} is the documented type`, {

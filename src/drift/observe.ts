@@ -1,5 +1,6 @@
 import type { BodyObservation, Coverage, Outcome } from '../types';
 import { parseRetryAfter } from '../util/retry-after';
+import { mediaTypeEssence } from '../util/media-type';
 
 /**
  * The observed error contract of a run: per probe (or, for a HAR, per entry pattern `METHOD /path/{id} STATUS`)
@@ -77,7 +78,7 @@ export function headerForms(headers: Record<string, string>): Record<string, str
     const kind = parseRetryAfter(lower['retry-after']).kind;
     forms['retry-after'] = kind === 'seconds' ? 'delay-seconds' : kind === 'date' ? 'http-date' : 'invalid';
   }
-  if (lower['content-type'] !== undefined) forms['content-type'] = lower['content-type'].split(';')[0].trim().toLowerCase();
+  if (lower['content-type'] !== undefined) forms['content-type'] = mediaTypeEssence(lower['content-type']);
   if (lower['www-authenticate'] !== undefined) {
     // The scheme of each challenge (`Bearer realm="x", error="invalid_token"` is `bearer`): parameters vary per request.
     const schemes = [...lower['www-authenticate'].matchAll(/(?:^|,)\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)(?=\s+[^\s=,]|\s*(?:,|$))/g)].map((m) => m[1].toLowerCase());

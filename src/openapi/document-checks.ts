@@ -7,6 +7,7 @@ import type { LoadedApi } from './load';
 import { isJsonMediaType, type ApiMediaType, type ApiOperation, type SchemaNode } from './operations';
 import { derefOrUndefined } from './resolve';
 import { operationSlug, type IdAllocator } from './values';
+import { mediaTypeEssence } from '../util/media-type';
 
 /** Stable ids of the document checks: JUnit names (`<operation>-openapi > <check>`). */
 export const DOCUMENT_CHECKS = {
@@ -73,7 +74,7 @@ function envelopeProblems(profile: Profile, api: LoadedApi, op: ApiOperation): s
   const accepted = [...profile.doc.envelope.mediaTypes, ...(profile.doc.envelope.toleratedMediaTypes ?? [])].map((t) => t.toLowerCase());
   const problems: string[] = [];
   for (const response of op.responses.filter((r) => isErrorStatus(r.status) && r.content.length > 0)) {
-    const types = response.content.map((c) => c.type.split(';')[0].trim().toLowerCase());
+    const types = response.content.map((c) => mediaTypeEssence(c.type));
     if (!types.some((t) => accepted.includes(t))) problems.push(`${response.status} is declared as ${types.join(', ')}, not ${profile.doc.envelope.mediaTypes.join(' or ')}`);
     for (const media of response.content.filter((c) => isJsonMediaType(c.type))) {
       problems.push(...mediaProblems(profile, api, `${response.status} ${media.type}`, media));

@@ -10,6 +10,7 @@ import { isJsonMediaType, type ApiOperation, type SchemaNode } from './operation
 import { serverPath, unfollowedNote } from './plan';
 import { derefOrUndefined } from './resolve';
 import { IdAllocator, kebab, probePath } from './values';
+import { mediaTypeEssence } from '../util/media-type';
 
 export interface InitOptions {
   /** The profile's id (kebab-case): its vendor id on every command. */
@@ -49,7 +50,7 @@ export function profileFromOpenApi(api: LoadedApi, operations: ApiOperation[], o
   const info = (api.doc.info ?? {}) as { title?: string; version?: string };
   const title = info.title ?? path.basename(api.file);
   const source = `${title}${info.version ? ` ${info.version}` : ''} (OpenAPI, ${path.basename(api.file)})`;
-  const mediaTypes = [...new Set(responses.flatMap((r) => r.media.map((m) => m.type.split(';')[0].trim().toLowerCase())))];
+  const mediaTypes = [...new Set(responses.flatMap((r) => r.media.map((m) => mediaTypeEssence(m.type))))];
   const problem = !options.base && (mediaTypes.includes(PROBLEM_JSON) || mediaTypes.length === 0);
   if (!options.base && !problem) notes.push(`the error responses are ${mediaTypes.join(', ')}, not ${PROBLEM_JSON}: the envelope is checked as RFC 9457 problem details; review it, or generate with --extends VENDOR`);
   const id = options.id;
