@@ -4,8 +4,25 @@ import type { EvaluatedExchange, Finding } from '../src/types';
 
 /** XML 1.0 cannot carry most control characters even escaped: replace them visibly. */
 const INVALID_XML = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+/**
+ * A quick test that a text may hold one (any surrogate too, so a valid pair takes the exact path): without the
+ * `u` flag V8 scans a text several times faster, and almost no text needs the replacement.
+ */
+const MAYBE_INVALID = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 export const xmlSafe = (text: string): string =>
-  text.replace(INVALID_XML, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  MAYBE_INVALID.test(text) ? text.replace(INVALID_XML, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`) : text;
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+const MARKUP = /[&<>"]/;
+const MARKUP_ALL = /[&<>"]/g;
+/**
+ * A text as XML character data or a double-quoted attribute value: made XML-safe, then every `&`, `<`, `>`
+ * and `"` escaped (so an HTML page's `&nbsp;` quoted in a message stays text).
+ */
+export function xmlEscape(text: string): string {
+  const safe = xmlSafe(text);
+  return MARKUP.test(safe) ? safe.replace(MARKUP_ALL, (c) => ESCAPES[c]) : safe;
+}
 
 const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 

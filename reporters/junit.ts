@@ -3,9 +3,9 @@ import { targetKindOf } from './target';
 import { XMLBuilder } from 'fast-xml-parser';
 import { runSummary } from '../src/engine/summary';
 import type { EvaluatedExchange, Summary, VendorRun } from '../src/types';
-import { details, xmlSafe } from './junit-text';
+import { details, xmlEscape, xmlSafe } from './junit-text';
 
-export { details, xmlSafe } from './junit-text';
+export { details, xmlEscape, xmlSafe } from './junit-text';
 
 /**
  * The one JUnit writer (Ant/Jenkins schema, validated in the tests against Jenkins' junit-4.xsd): one
@@ -83,20 +83,32 @@ export function suiteFrame(head: SuiteHead, index: number): { open: string; clos
   return { open: indent(xml.slice(0, at).trimEnd()), close: '  </testsuite>\n' };
 }
 
-/** The testcases of one exchange, one line each ('' when it has no findings). */
+/**
+ * The testcases of one exchange, one line each ('' when it has no findings). Written as a template, not
+ * with the builder: a testcase is a fixed shape of four elements whose only variable parts are escaped by
+ * xmlEscape, and a capture of 100,000 entries has about a million of them. The builder spent 6.4 µs on
+ * one (a third of `check --json --junit`'s CPU, 3.0 s of 9.1 s on 50,000 entries; bench/check.ts); the
+ * template, under 1 µs. The suite head and totals, written once, stay on the builder. The tests validate
+ * both against Jenkins' junit-4.xsd and parse them back.
+ */
 export function junitExchangeText(vendor: string, exchange: EvaluatedExchange): string {
-  if (exchange.findings.length === 0) return '';
-  const classname = xmlSafe(vendor);
-  const cases = exchange.findings.map((f, i) => {
+  const findings = exchange.findings;
+  if (findings.length === 0) return '';
+  const classname = xmlEscape(vendor);
+  const id = xmlEscape(exchange.id);
+  let text = '';
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
     // The request's time goes on the exchange's first check (checks themselves take no time), so times add up.
-    const testcase: Record<string, unknown> = { '@classname': classname, '@name': xmlSafe(`${exchange.id} > ${f.check}`), '@time': (i === 0 ? (exchange.durationMs ?? 0) / 1000 : 0).toFixed(3) };
-    if (f.outcome === 'fail') testcase.failure = { '@message': xmlSafe(f.message), '@type': f.check, '#text': details(exchange, f) };
-    else if (f.outcome === 'error') testcase.error = { '@message': xmlSafe(f.message), '@type': 'transport', '#text': details(exchange, f) };
-    else if (f.outcome === 'skip') testcase.skipped = xmlSafe(f.message);
-    else if (f.outcome === 'warn') testcase['system-out'] = xmlSafe(`warning: ${details(exchange, f)}`);
-    return testcase;
-  });
-  return (builder.build({ testcase: cases }) as string).replace(/<testcase /g, '\n    <testcase ').slice(1);
+    const time = i === 0 ? ((exchange.durationMs ?? 0) / 1000).toFixed(3) : '0.000';
+    const open = `${i === 0 ? '' : '\n'}    <testcase classname="${classname}" name="${id} &gt; ${xmlEscape(f.check)}" time="${time}"`;
+    if (f.outcome === 'fail') text += `${open}><failure message="${xmlEscape(f.message)}" type="${xmlEscape(f.check)}">${xmlEscape(details(exchange, f))}</failure></testcase>`;
+    else if (f.outcome === 'error') text += `${open}><error message="${xmlEscape(f.message)}" type="transport">${xmlEscape(details(exchange, f))}</error></testcase>`;
+    else if (f.outcome === 'skip') text += `${open}><skipped>${xmlEscape(f.message)}</skipped></testcase>`;
+    else if (f.outcome === 'warn') text += `${open}><system-out>${xmlEscape(`warning: ${details(exchange, f)}`)}</system-out></testcase>`;
+    else text += `${open}/>`;
+  }
+  return text;
 }
 
 /** The whole report of these runs, as the streamed writer writes it piece by piece. */

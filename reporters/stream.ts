@@ -78,6 +78,8 @@ function junitFormat(known: Partial<RunHead> & { vendor: string }): Format {
   const reserved = (): RunHead => ({
     vendor: known.vendor, title: '', target: known.target ?? '', source: known.source ?? 'har', startedAt: '2026-01-01T00:00:00.000Z',
     durationMs: 1e14, strict: false, summary: WIDEST, ...(known.unreachable ? { unreachable: known.unreachable } : {}),
+    // Every documented code both observed and never observed: longer than any run's coverage properties.
+    ...(known.coverage ? { coverage: { documented: known.coverage.documented, observed: known.coverage.documented, never: known.coverage.documented } } : {}),
   });
   return {
     start: () => junitHeadText(reserved()),
@@ -101,11 +103,11 @@ function junitFormat(known: Partial<RunHead> & { vendor: string }): Format {
 export class StreamedReport {
   private readonly part: string;
   private fd: number | undefined;
-  private pending: string[] = [];
-  private pendingBytes = 0;
-  /** Texts added, and of those already in the file. */
+  /** Exchange text encoded as it comes, written when full: no joined string and no Buffer per write. */
+  private readonly buffer = Buffer.allocUnsafe(FLUSH_BYTES);
+  private buffered = 0;
+  /** Texts added. */
   private added = 0;
-  private written = 0;
   /** Bytes of the file before the first exchange. */
   private readonly startBytes: number;
   private readonly rules: RuleMap = {};
@@ -130,7 +132,10 @@ export class StreamedReport {
     return new StreamedReport(target, jsonFormat(known), jsonExchangeText);
   }
 
-  /** The JUnit report of one vendor's run; `known`: the head's fields known before the run (the target, to reserve room for it). */
+  /**
+   * The JUnit report of one vendor's run; `known`: the head's fields known before the run (the target, and the
+   * coverage's documented codes, to reserve room for them: a head that outgrows its room costs a copy of the report).
+   */
   static junit(target: string, vendor: string, known: Partial<RunHead> = {}): StreamedReport {
     return new StreamedReport(target, junitFormat({ ...known, vendor }), (e) => junitExchangeText(vendor, e));
   }
@@ -143,11 +148,22 @@ export class StreamedReport {
   /** An exchange's text as jsonExchangeText or junitExchangeText made it (perhaps on another thread). */
   addText(text: string): void {
     // An exchange without findings has no testcase in JUnit: nothing to separate.
-    if (text === '') return;
-    this.pending.push(text);
-    this.pendingBytes += text.length;
+    if (text === '' || this.fd === undefined) return;
+    this.put(this.added > 0 ? this.format.separator : this.format.lead);
+    this.put(text);
     this.added++;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+  }
+
+  /** Encode a text into the buffer (a UTF-16 unit is at most 3 bytes of UTF-8), writing the buffer out when it may not fit. */
+  private put(text: string): void {
+    if (this.buffered + text.length * 3 > FLUSH_BYTES) {
+      this.flush();
+      if (text.length * 3 > FLUSH_BYTES) {
+        writeAll(this.fd!, text);
+        return;
+      }
+    }
+    this.buffered += this.buffer.write(text, this.buffered, 'utf8');
   }
 
   /** Rules the added exchanges' findings cite: described once, in the JSON report's `rules` map. */
@@ -160,11 +176,9 @@ export class StreamedReport {
   }
 
   private flush(): void {
-    if (this.pending.length === 0 || this.fd === undefined) return;
-    writeAll(this.fd, `${this.written > 0 ? this.format.separator : this.format.lead}${this.pending.join(this.format.separator)}`);
-    this.written += this.pending.length;
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (this.buffered === 0 || this.fd === undefined) return;
+    writeBytes(this.fd, this.buffer.subarray(0, this.buffered), null);
+    this.buffered = 0;
   }
 
   /** Write the report: head, the exchanges in the order added, tail. */

@@ -11,6 +11,7 @@ import { addProfileOptions, addReportOptions, addSecretNameOptions, reportChoice
 import { UsageError } from '../errors';
 import { addBaselineOptions, checkBaselineOptions, type BaselineOptions } from '../drift/run';
 import { parseShard } from '../engine/shard';
+import { coverageOf } from '../drift/observe';
 
 /** Renders each exchange where it is checked (possibly a worker thread), so only text comes back. */
 const RENDERER = require.resolve('../../reporters/har-render');
@@ -49,7 +50,7 @@ export function registerCheckCommand(program: Command, io: Io): void {
     // Drift (--baseline) compares each entry pattern over the whole capture, so its reports are written from the whole run.
     const drift = Boolean(options.baseline);
     const keepRun = Boolean(options.html || options.summary || process.env.GITHUB_STEP_SUMMARY || drift);
-    const known = { vendor: profile.id, target: file, targetKind: 'capture' as const, source: 'har' as const };
+    const known = { vendor: profile.id, target: file, targetKind: 'capture' as const, source: 'har' as const, coverage: coverageOf(profile.codes(), []) };
     const junit = options.junit && !drift ? StreamedReport.junit(options.junit, profile.id, known) : undefined;
     const json = options.json && !drift ? StreamedReport.json(options.json === '-' ? io.stdout : options.json, known) : undefined;
     const lines = new LineBuffer(out);

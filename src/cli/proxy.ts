@@ -9,7 +9,7 @@ import { Redactor } from '../util/redact';
 import { colorFor, exchangeLine, summaryTableOf } from '../../reporters/console';
 import { StreamedHtml } from '../../reporters/html-stream';
 import { MarkdownTally, renderMarkdownOf } from '../../reporters/markdown';
-import { StreamedReport } from '../../reporters/stream';
+import { StreamedReport, type RunHead } from '../../reporters/stream';
 import { assertWritable, wantsSummary, writeSummary, type ReportTargets } from '../../reporters/write';
 import { addProfileOptions, addReportOptions, addSecretNameOptions, reportChoice, type Io, type SecretNameOptions } from './io';
 import { wholeIn } from './numbers';
@@ -64,7 +64,7 @@ export async function proxy(options: ProxyCliOptions, io: Io): Promise<number> {
   const color = colorFor(out);
   const { scheme, header } = profile.doc.auth;
   const redactor = new Redactor([], [...(scheme === 'api-key' ? [header ?? 'x-api-key'] : []), ...(options.secretHeader ?? [])], options.secretParam ?? []);
-  const reports = new LiveReports(profile.id, options, io.stdout);
+  const reports = new LiveReports(profile.id, options, io.stdout, { vendor: profile.id, target: options.target, targetKind: 'proxy-upstream', source: 'proxy' });
   const progress = options.quiet ? undefined : new ProgressLines(out, (exchange) => exchangeLine(profile.id, exchange, { color }));
   let running: RunningProxy;
   try {
@@ -115,10 +115,11 @@ class LiveReports {
   private readonly streams: { option: keyof ReportTargets; report: StreamedReport | StreamedHtml; failed?: string }[] = [];
   private readonly markdown?: MarkdownTally;
 
-  constructor(vendor: string, private readonly targets: ReportTargets, stdout: NodeJS.WritableStream) {
+  /** `known`: the target as given, so the reports' heads reserve room for it. */
+  constructor(vendor: string, private readonly targets: ReportTargets, stdout: NodeJS.WritableStream, known: Partial<RunHead>) {
     try {
-      if (targets.junit) this.streams.push({ option: 'junit', report: StreamedReport.junit(targets.junit, vendor) });
-      if (targets.json) this.streams.push({ option: 'json', report: StreamedReport.json(targets.json === '-' ? stdout : targets.json) });
+      if (targets.junit) this.streams.push({ option: 'junit', report: StreamedReport.junit(targets.junit, vendor, known) });
+      if (targets.json) this.streams.push({ option: 'json', report: StreamedReport.json(targets.json === '-' ? stdout : targets.json, known) });
       if (targets.html) this.streams.push({ option: 'html', report: new StreamedHtml(targets.html) });
       if (wantsSummary(targets)) this.markdown = new MarkdownTally();
     } catch (error) {

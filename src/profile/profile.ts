@@ -49,10 +49,18 @@ export class Profile {
     return document.url ? { source: document.title, url: document.url } : { source: document.title };
   }
 
+  /** Rules as findings cite them, built once each: a large capture cites the same few rules 100,000s of times. Shared: never mutate one. */
+  private readonly ruleRefs = new Map<string, Readonly<RuleRef>>();
+  private readonly codeRuleRefs = new Map<string, Readonly<RuleRef>>();
+
   rule(id: string): RuleRef {
+    let ref = this.ruleRefs.get(id);
+    if (ref) return ref;
     const def = this.rules[id];
     if (!def) throw new Error(`rule ${id} is not defined for ${this.id}`);
-    return { id, ...this.cite(def.source), text: def.text, ...quoted(def) };
+    ref = Object.freeze({ id, ...this.cite(def.source), text: def.text, ...quoted(def) });
+    this.ruleRefs.set(id, ref);
+    return ref;
   }
 
   hasRule(id: string): boolean {
@@ -84,8 +92,14 @@ export class Profile {
 
   /** The rule behind one code's row of the vendor table. */
   codeRule(code: string): RuleRef {
-    const def = this.doc.codes[code];
-    return { id: `${this.id}.code.${code}`, ...this.cite(def?.source ?? this.seedSource), text: def?.text ?? '', ...(def ? quoted(def) : {}) };
+    const id = `${this.id}.code.${code}`;
+    let ref = this.codeRuleRefs.get(code);
+    if (ref) return ref;
+    const def = this.codeDef(code);
+    ref = Object.freeze({ id, ...this.cite(def?.source ?? this.seedSource), text: def?.text ?? '', ...(def ? quoted(def) : {}) });
+    // Only documented codes are remembered: an undocumented one comes from the target and is unbounded.
+    if (def) this.codeRuleRefs.set(code, ref);
+    return ref;
   }
 
   codeDef(code: string): CodeDef | undefined {
