@@ -61,8 +61,10 @@ const WORKERS_FROM_BYTES = 16 << 20;
 
 /**
  * Worker threads for a capture, besides this thread, which checks batches too: none for small files,
- * on one CPU, or when the compiled worker is not there (running from TypeScript sources); else one
- * per other CPU, up to 3. ERRSPEC_CHECK_WORKERS overrides.
+ * on fewer than 4 CPUs, or when the compiled worker is not there (running from TypeScript sources); else
+ * one per other CPU, up to 3. ERRSPEC_CHECK_WORKERS overrides. On 2 CPUs one worker cut the wall time of
+ * 100,000 entries by 20-30% but cost 20-40% more CPU and doubled the peak RSS (200 -> 300-360 MB): the
+ * scan, the copies between threads and a second heap outweigh what it shares (issue 17).
  */
 export function harWorkers(file: string, env: NodeJS.ProcessEnv = process.env): number {
   if (!existsSync(WORKER_SCRIPT)) return 0;
@@ -75,7 +77,7 @@ export function harWorkers(file: string, env: NodeJS.ProcessEnv = process.env): 
     return 0;
   }
   const cpus = os.availableParallelism();
-  return cpus < 2 || size < WORKERS_FROM_BYTES ? 0 : Math.min(cpus - 1, 3);
+  return cpus < 4 || size < WORKERS_FROM_BYTES ? 0 : Math.min(cpus - 1, 3);
 }
 
 /** Parse, check and render one raw batch: the unit of work on any thread. */
