@@ -81,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'errspec-bench-'));
     try {
       for (const shape of SHAPES) {
-        const s = await benchShape(dir, vendors, shape, entries, pairs, log);
+        const s = await benchShape(dir, shape, entries, pairs, log);
         const label = `check, ${entries / 1000}k x ${shape.name} (${fmt.mb(s.har.bytes)})`;
         const plainOk = s.plain.median <= TARGETS.checkPlain;
         const reportsOk = s.reports.median <= TARGETS.checkReports;
@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
         }
         figures.push(`check_${shape.name.replace(/\W+/g, '_')}=${s.plain.median.toFixed(2)}/${s.reports.median.toFixed(2)}/${s.rssRatio.median.toFixed(2)}`);
       }
-      const f = await benchFlat(dir, vendors, entries, Math.max(2, pairs - 2), log);
+      const f = await benchFlat(dir, entries, Math.max(2, pairs - 2), log);
       const flatOk = f.ratio.median <= TARGETS.flat;
       record([`check --json --junit peak RSS, ${f.large / 1000}k / ${f.small / 1000}k entries`, `${fmtSpread(f.ratio)}  (${fmt.mb(f.largeRss)} vs ${fmt.mb(f.smallRss)})`, '<= 1.15x', verdict(flatOk)], flatOk);
       figures.push(`check_rss_flat=${f.ratio.median.toFixed(2)}`);

@@ -32,12 +32,15 @@ export interface TimeOptions {
 /** Run a command to completion and time it from spawn to exit, as a user would. */
 export function timeCommand(command: string, args: string[], options: TimeOptions = {}): Promise<Timed> {
   const rssFile = options.rss ? path.join(os.tmpdir(), `errspec-bench-rss-${process.pid}-${Date.now()}.json`) : undefined;
-  const argv = rssFile ? ['--require', RSS_HOOK, ...args] : args;
+  // A node child takes the hook as a flag; a script run by its shebang (the errspec bin), through NODE_OPTIONS.
+  const viaNode = command === process.execPath;
+  const argv = rssFile && viaNode ? ['--require', RSS_HOOK, ...args] : args;
+  const preload = rssFile && !viaNode ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(RSS_HOOK)}`.trim() } : {};
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, argv, {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, ...options.env, ...(rssFile ? { ERRSPEC_BENCH_RSS_FILE: rssFile } : {}) },
+      env: { ...process.env, ...options.env, ...preload, ...(rssFile ? { ERRSPEC_BENCH_RSS_FILE: rssFile } : {}) },
       stdio: ['ignore', options.keepStdout ? 'pipe' : 'ignore', 'pipe'],
     });
     let stdout = '';
@@ -64,9 +67,9 @@ export function timeCommand(command: string, args: string[], options: TimeOption
   });
 }
 
-/** Run the errspec CLI (node bin/errspec.js ...). */
+/** Run the errspec CLI as `npx errspec` does: the bin file itself, so the node flags of its shebang apply. */
 export function timeErrspec(args: string[], options: TimeOptions = {}): Promise<Timed> {
-  return timeCommand(process.execPath, [BIN, ...args], options);
+  return timeCommand(BIN, args, options);
 }
 
 export function median(values: number[]): number {
