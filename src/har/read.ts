@@ -416,7 +416,7 @@ export function validateEntry(file: string, entry: unknown, index: number): void
 }
 
 /** Learned credential sets remembered at once (most captures repeat one or a few). */
-const MEMO_LIMIT = 20_000;
+const MEMO_LIMIT = 1_000;
 /** Values remembered per header name: a header unique to each request (x-request-id, a session cookie) stops being remembered, the rest stay. */
 const VALUES_PER_NAME = 256;
 
