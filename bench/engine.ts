@@ -4,15 +4,17 @@ import type { Profile } from '../src/profile/profile';
 import { invalidCredential, mockCredential } from '../src/probes/credentials';
 import { requestFor, type OutgoingRequest } from '../src/probes/request';
 import { runProbes } from '../src/probes/run';
-import { serveMock, type Served } from './util';
+import { serveMock, spread, type Served, type Spread } from './util';
 
 export interface EngineFigures {
   /** Requests each side sent (and checked). */
   requests: number;
   engineMs: number;
   bareMs: number;
-  /** engine / bare. */
+  /** engine / bare over all rounds. */
   ratio: number;
+  /** engine / bare per round (every vendor once on each side), median with min-max. */
+  rounds: Spread;
 }
 
 /** The probes runProbes sends against a mock by default (no writes, no burst), as it builds them. */
@@ -89,7 +91,9 @@ export async function benchEngine(vendors: string[], requestsPerSide = 5000, rou
     let bareMs = 0;
     let engineSent = 0;
     let bareSent = 0;
+    const perRoundRatios: number[] = [];
     for (let round = 0; round < rounds; round++) {
+      const before = { engine: engineMs, bare: bareMs };
       for (const t of targets) {
         // A whole number of rounds of the probe list on both sides: the same requests in the same proportions.
         const count = Math.ceil(perRound / t.requests.length) * t.requests.length;
@@ -108,9 +112,10 @@ export async function benchEngine(vendors: string[], requestsPerSide = 5000, rou
         if (round % 2 === 1) sides.reverse();
         for (const side of sides) await side();
       }
+      perRoundRatios.push((engineMs - before.engine) / (bareMs - before.bare));
     }
     if (engineSent !== bareSent) throw new Error(`the engine sent ${engineSent} requests, the bare loop ${bareSent}`);
-    return { requests: engineSent, engineMs, bareMs, ratio: engineMs / bareMs };
+    return { requests: engineSent, engineMs, bareMs, ratio: engineMs / bareMs, rounds: spread(perRoundRatios) };
   } finally {
     for (const mock of mocks) await mock.stop();
   }
