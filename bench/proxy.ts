@@ -72,7 +72,9 @@ interface Served {
 /** A child that prints `listening on URL`; its output after that is read and dropped (as a terminal would take it). */
 function serve(args: string[], label: string): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    // errspec as `npx errspec` runs it: the bin file itself, so its shebang's node flags apply.
+    const [command, argv] = args[0] === BIN ? [BIN, args.slice(1)] : [process.execPath, args];
+    const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
     let out = '';
     let err = '';
     let listening = false;
