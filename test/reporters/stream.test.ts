@@ -132,3 +132,52 @@ describe('StreamedReport', () => {
     expect(readdirSync(sub)).toEqual([]);
   });
 });
+
+describe('the head written at the end fits the room reserved at the start (no second copy of the report)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('node:fs') as typeof import('node:fs');
+  /** Files opened for writing while `body` runs: a head that outgrew its room opens `<part>.head` and copies the report into it. */
+  const opened = (body: () => void): string[] => {
+    const spy = jest.spyOn(fs, 'openSync');
+    try {
+      body();
+      return spy.mock.calls.map((c) => String(c[0]));
+    } finally {
+      spy.mockRestore();
+    }
+  };
+  const coverage = { documented: ['alpha_code', 'beta_code', 'gamma_code'], observed: ['beta_code'], never: ['alpha_code', 'gamma_code'] };
+
+  test('JUnit with the coverage properties, when the documented codes are known at the start (errspec check)', () => {
+    const run = { ...fixedRun(), coverage };
+    const file = path.join(dir, 'coverage.xml');
+    const known = { target: run.target, coverage: { documented: coverage.documented, observed: [], never: coverage.documented } };
+    const files = opened(() => {
+      const report = StreamedReport.junit(file, run.vendor, known);
+      for (const exchange of run.exchanges) report.add(exchange);
+      report.finish(headOf(run));
+    });
+    expect(files.filter((f) => f.endsWith('.head'))).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toContain('<property name="coverage.observed" value="beta_code"/>');
+    // Without them known, the same report needs the copy: the assertion above can fail.
+    const unknown = opened(() => {
+      const report = StreamedReport.junit(path.join(dir, 'coverage-unknown.xml'), run.vendor, { target: run.target });
+      for (const exchange of run.exchanges) report.add(exchange);
+      report.finish(headOf(run));
+    });
+    expect(unknown.filter((f) => f.endsWith('.head'))).toHaveLength(1);
+  });
+
+  test('JSON and JUnit of a proxy run, when its vendor, target and source are known at the start', () => {
+    const run: VendorRun = { ...fixedRun(), source: 'proxy', targetKind: 'proxy-upstream' };
+    const known = { vendor: run.vendor, target: run.target, targetKind: run.targetKind, source: run.source };
+    const files = opened(() => {
+      for (const report of [StreamedReport.json(path.join(dir, 'proxy.json'), known), StreamedReport.junit(path.join(dir, 'proxy.xml'), run.vendor, known)]) {
+        for (const exchange of run.exchanges) report.add(exchange);
+        report.finish(headOf(run));
+      }
+    });
+    expect(files.filter((f) => f.endsWith('.head'))).toEqual([]);
+    expect(JSON.parse(readFileSync(path.join(dir, 'proxy.json'), 'utf8'))).toEqual(JSON.parse(renderJson([run])));
+  });
+});
