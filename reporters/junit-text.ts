@@ -12,9 +12,9 @@ const MAYBE_INVALID = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 export const xmlSafe = (text: string): string =>
   MAYBE_INVALID.test(text) ? text.replace(INVALID_XML, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`) : text;
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+export const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 const MARKUP = /[&<>"]/;
-const MARKUP_ALL = /[&<>"]/g;
+export const MARKUP_ALL = /[&<>"]/g;
 /**
  * A text as XML character data or a double-quoted attribute value: made XML-safe, then every `&`, `<`, `>`
  * and `"` escaped (so an HTML page's `&nbsp;` quoted in a message stays text).

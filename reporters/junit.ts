@@ -3,7 +3,7 @@ import { targetKindOf } from './target';
 import { XMLBuilder } from 'fast-xml-parser';
 import { runSummary } from '../src/engine/summary';
 import type { EvaluatedExchange, Summary, VendorRun } from '../src/types';
-import { details, xmlEscape, xmlSafe } from './junit-text';
+import { details, ESCAPES, MARKUP_ALL, xmlEscape, xmlSafe } from './junit-text';
 
 export { details, xmlEscape, xmlSafe } from './junit-text';
 
@@ -14,17 +14,17 @@ export { details, xmlEscape, xmlSafe } from './junit-text';
  *
  * It writes in pieces so a run too large to hold streams (reporters/stream.ts): the head of a suite,
  * each exchange's testcases (one per line, built where the exchange is checked), the tail. fast-xml-parser's
- * XMLBuilder does the markup and escaping (xmlbuilder2 measured 60-140 µs a testcase, 10-20x this: more
- * than the whole check of an entry). Every `&` is escaped, so an HTML page's `&nbsp;` quoted in a message
- * stays text; characters XML 1.0 cannot carry are made visible by xmlSafe first.
+ * XMLBuilder does the markup of the heads (xmlbuilder2 measured 60-140 µs a testcase, 10-20x it); the
+ * testcases come from a template (junitExchangeText). Both escape as xmlEscape does: every `&` is escaped,
+ * so an HTML page's `&nbsp;` quoted in a message stays text; characters XML 1.0 cannot carry are made
+ * visible by xmlSafe first.
  */
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 /**
- * The builder's escaping in one pass instead of one per character (its default also writes `'` as
+ * The builder's escaping: xmlEscape's markup replacement, in one pass (its default also writes `'` as
  * `&apos;`, which neither double-quoted attributes nor text need). The builder hands the replacement to
  * String.prototype.replace, which takes a function.
  */
-const entities = [{ regex: /[&<>"]/g, val: ((c: string) => ESCAPES[c]) as unknown as string }];
+const entities = [{ regex: MARKUP_ALL, val: ((c: string) => ESCAPES[c]) as unknown as string }];
 const options = { ignoreAttributes: false, attributeNamePrefix: '@', suppressEmptyNode: true, processEntities: true, entities } as const;
 const builder = new XMLBuilder({ ...options, format: false } as ConstructorParameters<typeof XMLBuilder>[0]);
 const pretty = new XMLBuilder({ ...options, format: true, indentBy: '  ' } as ConstructorParameters<typeof XMLBuilder>[0]);
@@ -101,8 +101,9 @@ export function junitExchangeText(vendor: string, exchange: EvaluatedExchange): 
     const f = findings[i];
     // The request's time goes on the exchange's first check (checks themselves take no time), so times add up.
     const time = i === 0 ? ((exchange.durationMs ?? 0) / 1000).toFixed(3) : '0.000';
-    const open = `${i === 0 ? '' : '\n'}    <testcase classname="${classname}" name="${id} &gt; ${xmlEscape(f.check)}" time="${time}"`;
-    if (f.outcome === 'fail') text += `${open}><failure message="${xmlEscape(f.message)}" type="${xmlEscape(f.check)}">${xmlEscape(details(exchange, f))}</failure></testcase>`;
+    const check = xmlEscape(f.check);
+    const open = `${i === 0 ? '' : '\n'}    <testcase classname="${classname}" name="${id} &gt; ${check}" time="${time}"`;
+    if (f.outcome === 'fail') text += `${open}><failure message="${xmlEscape(f.message)}" type="${check}">${xmlEscape(details(exchange, f))}</failure></testcase>`;
     else if (f.outcome === 'error') text += `${open}><error message="${xmlEscape(f.message)}" type="transport">${xmlEscape(details(exchange, f))}</error></testcase>`;
     else if (f.outcome === 'skip') text += `${open}><skipped>${xmlEscape(f.message)}</skipped></testcase>`;
     else if (f.outcome === 'warn') text += `${open}><system-out>${xmlEscape(`warning: ${details(exchange, f)}`)}</system-out></testcase>`;

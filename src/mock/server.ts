@@ -149,14 +149,18 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
   // Without faults, a store, grading or a provider state, an answer depends only on the credential's meaning, the
   // method and the target: a request without a body whose answer is remembered is answered at once (bench/mock.ts).
   const lookupFirst = !window && !faults.serverErrorEvery && !faults.latencyMs && !store && !recorder;
+  /** After each answer: `--grade-requests N` is told when the Nth request was answered. */
+  const counted = (): void => {
+    if (options.onRequests && requests === options.onRequests.count) options.onRequests.callback();
+  };
   const server = http.createServer((req, res) => {
     if (lookupFirst && state === undefined && req.headers.prefer === undefined && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
-      const ready = routed.get(`${authOf(profile, req.headers, issued, clock())}\n${req.method ?? 'GET'}\n${req.url ?? ''}\n`);
+      const ready = routed.get(routeKey(authOf(profile, req.headers, issued, clock()), req.method ?? 'GET', req.url, ''));
       if (ready) {
         requests++;
         req.resume();
         write(res, ready, ready.headers, challenge);
-        if (options.onRequests && requests === options.onRequests.count) options.onRequests.callback();
+        counted();
         return;
       }
     }
@@ -224,7 +228,7 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
         }
         // Routing depends only on these and the provider state: remember its answer (bounded) so the hot path is a lookup.
         if (state !== undefined || body.length > ROUTE_CACHE_BODY) return route(profile, probes, incoming, state, bytesOf);
-        const key = `${incoming.auth}\n${method}\n${req.url ?? ''}\n${body}`;
+        const key = routeKey(incoming.auth, method, req.url, body);
         let ready = routed.get(key);
         if (!ready) {
           ready = route(profile, probes, incoming, state, bytesOf);
@@ -245,7 +249,7 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
             retryAfterMs: retryAfterMs(headers['retry-after'], Date.now()),
           });
         }
-        if (options.onRequests && requests === options.onRequests.count) options.onRequests.callback();
+        counted();
       };
       if (faults.latencyMs) setTimeout(answer, faults.latencyMs);
       else answer();
@@ -272,6 +276,11 @@ export async function startMock(profile: Profile, options: MockOptions = {}): Pr
         server.close(() => resolve());
       }),
   };
+}
+
+/** What routing depends on besides the provider state: the remembered answers' key. */
+function routeKey(auth: Incoming['auth'], method: string, target: string | undefined, body: string): string {
+  return `${auth}\n${method}\n${target ?? ''}\n${body}`;
 }
 
 function safeDecode(segment: string): string {

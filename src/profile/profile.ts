@@ -92,11 +92,10 @@ export class Profile {
 
   /** The rule behind one code's row of the vendor table. */
   codeRule(code: string): RuleRef {
-    const id = `${this.id}.code.${code}`;
     let ref = this.codeRuleRefs.get(code);
     if (ref) return ref;
     const def = this.codeDef(code);
-    ref = Object.freeze({ id, ...this.cite(def?.source ?? this.seedSource), text: def?.text ?? '', ...(def ? quoted(def) : {}) });
+    ref = Object.freeze({ id: `${this.id}.code.${code}`, ...this.cite(def?.source ?? this.seedSource), text: def?.text ?? '', ...(def ? quoted(def) : {}) });
     // Only documented codes are remembered: an undocumented one comes from the target and is unbounded.
     if (def) this.codeRuleRefs.set(code, ref);
     return ref;
