@@ -1,9 +1,10 @@
-import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { EvaluatedExchange, Summary, VendorRun } from '../src/types';
 import { writeFileAtomicWith } from '../src/util/write-atomic';
 import { addColumns, htmlParts, sortColumns, type HtmlRun } from './html';
+import { writeAll } from './stream';
 
 /** A run without its exchanges, as a streamed HTML page needs it once the run is over. */
 export interface HtmlRunHead extends Omit<VendorRun, 'exchanges'> {
@@ -129,9 +130,4 @@ export class StreamedHtml {
       closeSync(input);
     }
   }
-}
-
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }

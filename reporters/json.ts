@@ -25,9 +25,14 @@ export function rulesOf(exchanges: Iterable<EvaluatedExchange>): RuleRef[] {
   return [...seen.values()];
 }
 
+/** A rule as the `rules` map describes it (the whole-run and the streamed report alike). */
+export function describeRule(r: RuleRef): RuleMap[string] {
+  return { source: r.source, ...(r.url ? { url: r.url } : {}), text: r.text, ...(r.quote ? { quote: r.quote } : {}), ...(r.example ? { example: true } : {}) };
+}
+
 function ruleMap(rules: Iterable<RuleRef>): RuleMap {
   const map: RuleMap = {};
-  for (const r of rules) map[r.id] ??= { source: r.source, ...(r.url ? { url: r.url } : {}), text: r.text, ...(r.quote ? { quote: r.quote } : {}), ...(r.example ? { example: true } : {}) };
+  for (const r of rules) map[r.id] ??= describeRule(r);
   return map;
 }
 

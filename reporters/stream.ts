@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync
 import os from 'node:os';
 import path from 'node:path';
 import type { EvaluatedExchange, RuleRef, Summary, VendorRun } from '../src/types';
-import { jsonExchangeText, jsonHeadText, jsonTrailerText, rulesOf, type RuleMap } from './json';
+import { describeRule, jsonExchangeText, jsonHeadText, jsonTrailerText, rulesOf, type RuleMap } from './json';
 import { junitExchangeText, suiteFrame, testsuitesOpen, TESTSUITES_CLOSE, XML_DECLARATION } from './junit';
 
 /**
@@ -169,7 +169,7 @@ export class StreamedReport {
   /** Rules the added exchanges' findings cite: described once, in the JSON report's `rules` map. */
   addRules(rules: Iterable<RuleRef> | RuleMap): void {
     if (Symbol.iterator in rules) {
-      for (const rule of rules as Iterable<RuleRef>) if (!(rule.id in this.rules)) this.rules[rule.id] = describe(rule);
+      for (const rule of rules as Iterable<RuleRef>) if (!(rule.id in this.rules)) this.rules[rule.id] = describeRule(rule);
     } else {
       for (const [id, rule] of Object.entries(rules)) if (!(id in this.rules)) this.rules[id] = rule;
     }
@@ -246,11 +246,6 @@ export class StreamedReport {
   }
 }
 
-/** A rule as the JSON report's `rules` map describes it. */
-function describe(rule: RuleRef): RuleMap[string] {
-  return { source: rule.source, text: rule.text, ...(rule.quote ? { quote: rule.quote } : {}), ...(rule.example ? { example: true } : {}) };
-}
-
 function copyFile(file: string, from: number, write: (buffer: Buffer, length: number) => void): void {
   const input = openSync(file, 'r');
   try {
@@ -265,7 +260,8 @@ function copyFile(file: string, from: number, write: (buffer: Buffer, length: nu
   }
 }
 
-function writeAll(fd: number, text: string): void {
+/** Write all of a text's UTF-8 bytes at the file's current position. */
+export function writeAll(fd: number, text: string): void {
   writeBytes(fd, Buffer.from(text, 'utf8'), null);
 }
 

@@ -47,7 +47,8 @@ const finding: fc.Arbitrary<Finding> = fc.record(
     check: fc.constantFrom('envelope-schema', 'known-code', 'media-type', 'retry-after-syntax'),
     outcome: fc.constantFrom('pass', 'fail', 'warn', 'skip', 'error'),
     message: text,
-    rule: fc.record({ id: text, source: text, text }),
+    // Every field a rule map entry can have: the streamed report dropped `url` once (a vendor document's address).
+    rule: fc.record({ id: text, source: text, text, url: text, quote: fc.array(text, { maxLength: 2 }), example: fc.constant(true) }, { requiredKeys: ['id', 'source', 'text'] }),
     expected: fc.jsonValue({ maxDepth: 2 }),
     actual: fc.oneof(fc.jsonValue({ maxDepth: 2 }), text),
     repro: text,
